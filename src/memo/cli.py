@@ -1,0 +1,75 @@
+"""The ``memo`` command line: one entry point, one subcommand per step.
+
+Each subcommand imports its module only when it runs, so that ``memo validate`` does not pay for
+WeasyPrint's import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# subcommand -> (module, function, help). The function takes the parsed namespace, returns an exit code.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": ("memo.validate", "cli_validate", "check data/ and config/ without building anything"),
+    "derive": ("memo.derive", "cli_derive", "compute derived comparisons into build/derived/"),
+    "render": ("memo.render", "cli_render", "render memos to HTML and PDF in build/memos/"),
+    "publish": ("memo.publish", "cli_publish", "publish rendered memos to reports/ atomically"),
+    "send": ("memo.distribute.send", "cli_send", "e-mail memo PDFs to recipients (dry run unless --send)"),
+    "ledger": ("memo.distribute.ledger", "cli_ledger", "show the delivery ledger"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="memo",
+        description="Policy memo pipeline: validated indicators in, cited HTML and PDF memos out.",
+    )
+    parser.add_argument(
+        "--root", default=".", help="project folder holding data/, config/, templates/ (default: .)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help=COMMANDS["validate"][2])
+    p.add_argument("--stamp", help="write a JSON summary here when the data are valid")
+
+    p = sub.add_parser("derive", help=COMMANDS["derive"][2])
+    p.add_argument("--out", default="build/derived", help="output folder (default: build/derived)")
+
+    p = sub.add_parser("render", help=COMMANDS["render"][2])
+    p.add_argument("memos", nargs="*", help="memo ids (default: every memo in config/memos.yaml)")
+    p.add_argument("--out", default="build/memos", help="output folder (default: build/memos)")
+    p.add_argument("--derived", default="build/derived", help="derived tables folder")
+    p.add_argument("--html-only", action="store_true", help="skip the PDF")
+
+    p = sub.add_parser("publish", help=COMMANDS["publish"][2])
+    p.add_argument("--memos-dir", default="build/memos", help="rendered memos (default: build/memos)")
+    p.add_argument("--reports", default="reports", help="published folder (default: reports)")
+    p.add_argument("--stamp", help="write the published manifest here too")
+
+    p = sub.add_parser("send", help=COMMANDS["send"][2])
+    p.add_argument("--reports", default="reports", help="published memos (default: reports)")
+    p.add_argument("--recipients", default="config/recipients.csv", help="recipients file")
+    p.add_argument("--outbox", default="outbox", help="dry-run folder for .eml files (default: outbox)")
+    p.add_argument("--ledger", default="ledger/deliveries.jsonl", help="delivery ledger")
+    p.add_argument("--send", action="store_true", help="really send through SMTP (MEMO_SMTP_* env)")
+    p.add_argument(
+        "--resend-changed", action="store_true", help="send memos whose PDF changed since last delivery"
+    )
+    p.add_argument("--base-url", default=None, help="where the HTML memos are published, for links")
+
+    p = sub.add_parser("ledger", help=COMMANDS["ledger"][2])
+    p.add_argument("--ledger", default="ledger/deliveries.jsonl", help="delivery ledger")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module, func, _ = COMMANDS[args.command]
+    return int(getattr(importlib.import_module(module), func)(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

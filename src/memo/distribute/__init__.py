@@ -1,0 +1,1 @@
+"""Distribution of memo PDFs by e-mail, with a delivery ledger."""
