@@ -1,0 +1,294 @@
+"""Look up figures for a memo, format them, and keep the notes that cite them.
+
+A template sees a figure only through ``fact(...)``. Each call finds exactly one observation (raw or
+derived), formats it in the memo's language, registers the note that cites its source (or says how it
+was derived), and records what was printed for the memo's figure record (JSON).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel import Locale
+from markupsafe import Markup, escape
+
+from memo import fmt
+from memo.model import Dataset, Event, Observation
+
+
+class MissingFigure(LookupError):
+    """A template asked for a figure the data do not hold."""
+
+
+@dataclass
+class Note:
+    """One numbered note: a source, or a derivation that cites other notes."""
+
+    number: int
+    source_id: str = ""
+    derived: Observation | None = None
+    input_notes: tuple[tuple[str, int], ...] = ()  # (formatted input figure, note number)
+
+
+def period_end(period: str) -> dt.date:
+    """The last day an ISO period covers (``2024`` -> 2024-12-31, ``2025-Q2`` -> 2025-06-30)."""
+    period = period.split("/")[-1]
+    parts = period.split("-")
+    year = int(parts[0])
+    if len(parts) == 1:
+        return dt.date(year, 12, 31)
+    if parts[1].startswith("Q"):
+        month = 3 * int(parts[1][1])
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    month = int(parts[1])
+    if len(parts) == 2:
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, int(parts[2]))
+
+
+@dataclass
+class FactBook:
+    """Figures, names, dates and notes for one memo in one language."""
+
+    dataset: Dataset
+    language: str
+    gettext: Callable[[str], str]
+    edition_date: dt.date
+    max_age_days: int
+    notes: list[Note] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    stale: list[Observation] = field(default_factory=list)
+    events_used: list[str] = field(default_factory=list)
+
+    # ---- lookup -------------------------------------------------------------------------------
+    def find(
+        self,
+        indicator: str,
+        entity: str | None = None,
+        counterpart: str = "",
+        period: str | None = None,
+    ) -> Observation:
+        """Return the one observation matching the query; the latest period when none is given."""
+        rows = [
+            o
+            for o in (*self.dataset.observations, *self.dataset.derived)
+            if o.indicator == indicator
+            and (entity is None or o.entity == entity)
+            and o.counterpart == (counterpart or "")
+            and (period is None or o.period == period)
+        ]
+        if not rows:
+            query = ", ".join(
+                f"{k}={v}"
+                for k, v in (("entity", entity), ("counterpart", counterpart), ("period", period))
+                if v
+            )
+            raise MissingFigure(f'no figure for indicator "{indicator}"' + (f" ({query})" if query else ""))
+        if period is None:
+            rows.sort(key=lambda o: period_end(o.period))
+            latest = period_end(rows[-1].period)
+            rows = [o for o in rows if period_end(o.period) == latest]
+        if len(rows) > 1:
+            found = "; ".join(f"{o.entity}/{o.counterpart}/{o.period}" for o in rows)
+            raise MissingFigure(f'figure for "{indicator}" is ambiguous ({found}): name the entity')
+        return rows[0]
+
+    def series(self, indicator: str, **filters: str) -> list[Observation]:
+        """All observations of an indicator matching ``filters``, in data order (for charts)."""
+        return [
+            o
+            for o in (*self.dataset.observations, *self.dataset.derived)
+            if o.indicator == indicator and all(getattr(o, k) == v for k, v in filters.items())
+        ]
+
+    # ---- printing -----------------------------------------------------------------------------
+    def text(self, obs: Observation) -> str:
+        """The figure as a reader sees it, without its note marker."""
+        return fmt.figure(obs, self.language, self.gettext)
+
+    def fact(
+        self,
+        indicator: str,
+        entity: str | None = None,
+        counterpart: str = "",
+        period: str | None = None,
+        *,
+        cite: bool = True,
+    ) -> Markup:
+        """Print a figure with its note marker, and record it."""
+        obs = self.find(indicator, entity, counterpart, period)
+        return self.show(obs, cite=cite)
+
+    def show(self, obs: Observation, *, cite: bool = True, context: str = "text") -> Markup:
+        """Print an already found observation with its note marker, and record it."""
+        text = self.text(obs)
+        number = self.cite(obs)
+        self.record(obs, text, number, context)
+        html = Markup('<span class="fig">{}</span>').format(text)
+        if self.is_stale(obs):
+            html += Markup('<span class="stale" title="{}">†</span>').format(
+                self.gettext("Older than the age limit for figures")
+            )
+        if cite:
+            html += self.marker(number)
+        return html
+
+    def marker(self, number: int) -> Markup:
+        """A note call: a superscript link to the numbered note."""
+        label = self.gettext("Note {n}").format(n=number)
+        return Markup('<a class="noteref" href="#note-{n}" aria-label="{label}"><sup>{n}</sup></a>').format(
+            n=number, label=label
+        )
+
+    def record(self, obs: Observation, text: str, note: int, context: str) -> None:
+        """Keep what was printed for the figure record (JSON)."""
+        self.records.append(
+            {
+                "text": text,
+                "context": context,
+                "indicator": obs.indicator,
+                "entity": obs.entity,
+                "counterpart": obs.counterpart,
+                "period": obs.period,
+                "value": obs.value,
+                "low": obs.low,
+                "high": obs.high,
+                "qualifier": obs.qualifier,
+                "unit": obs.unit,
+                "row": obs.ref,
+                "inputs": list(obs.inputs),
+                "sources": list(obs.all_sources),
+                "method": obs.method,
+                "note": note,
+            }
+        )
+        if self.is_stale(obs) and obs not in self.stale:
+            self.stale.append(obs)
+
+    def is_stale(self, obs: Observation) -> bool:
+        """Whether a figure's period ended longer ago than the age limit allows."""
+        return (self.edition_date - period_end(obs.period)).days > self.max_age_days
+
+    # ---- notes --------------------------------------------------------------------------------
+    def cite(self, obs: Observation) -> int:
+        """Return the note number citing ``obs``, adding the note on first use."""
+        if obs.is_derived:
+            for n in self.notes:
+                if n.derived is not None and n.derived.key == obs.key:
+                    return n.number
+            inputs = []
+            for ref in obs.inputs:
+                src = self._by_ref(ref)
+                if src is not None:
+                    inputs.append((self.text(src), self._source_note(src.source)))
+            note = Note(len(self.notes) + 1, derived=obs, input_notes=tuple(inputs))
+            self.notes.append(note)
+            return note.number
+        return self._source_note(obs.source)
+
+    def _source_note(self, source_id: str) -> int:
+        for n in self.notes:
+            if n.derived is None and n.source_id == source_id:
+                return n.number
+        note = Note(len(self.notes) + 1, source_id=source_id)
+        self.notes.append(note)
+        return note.number
+
+    def _by_ref(self, ref: str) -> Observation | None:
+        for o in self.dataset.observations:
+            if o.ref == ref:
+                return o
+        return None
+
+    # ---- names and dates ----------------------------------------------------------------------
+    def name(self, code: str) -> str:
+        """A country's or group's name in the memo's language."""
+        entity = self.dataset.dictionary.entities.get(code)
+        if entity is None:
+            return code
+        if self.language != "en" and entity.alpha2:
+            names = Locale.parse(self.language).territories
+            if entity.alpha2 in names:
+                return names[entity.alpha2]
+        return self.gettext(entity.name)
+
+    def label(self, indicator: str) -> str:
+        """An indicator's label in the memo's language."""
+        return self.gettext(self.dataset.dictionary.indicators[indicator].label)
+
+    def event(self, event_id: str, *, cite: bool = True) -> Markup:
+        """Print an event's date with its note marker ("22 April 2025")."""
+        ev = self._event(event_id)
+        html = Markup('<time datetime="{}">{}</time>').format(
+            ev.date, fmt.period(ev.date, self.language, self.gettext)
+        )
+        if cite:
+            html += self.marker(self._source_note(ev.source))
+        return html
+
+    def event_title(self, event_id: str) -> str:
+        """An event's title in the memo's language."""
+        return self.gettext(self._event(event_id).title)
+
+    def _event(self, event_id: str) -> Event:
+        if event_id not in self.dataset.events:
+            raise MissingFigure(f'no event "{event_id}" in data/events.csv')
+        if event_id not in self.events_used:
+            self.events_used.append(event_id)
+        return self.dataset.events[event_id]
+
+    def date(self, d: dt.date) -> str:
+        return fmt.date(d, self.language)
+
+    def source_html(self, source_id: str) -> Markup:
+        """A full citation: author, title (as published, in its own language), publisher, date, URL."""
+        s = self.dataset.sources[source_id]
+        parts = []
+        if s.author:
+            parts.append(escape(s.author))
+        parts.append(Markup('<cite lang="en">{}</cite>').format(s.title))
+        if s.publisher:
+            parts.append(Markup('<span lang="en">{}</span>').format(s.publisher))
+        if s.date:
+            parts.append(escape(fmt.period(s.date, self.language, self.gettext)))
+        html = Markup(", ").join(parts)
+        if s.url:
+            html += Markup(', <a class="url" href="{0}">{0}</a>').format(s.url)
+        return html + Markup(".")
+
+    def note_html(self, note: Note) -> Markup:
+        """The text of a numbered note: a citation, or how a derived figure was computed."""
+        if note.derived is None:
+            return self.source_html(note.source_id)
+        obs = note.derived
+        ind = self.dataset.dictionary.indicators.get(obs.indicator)
+        how = self.gettext(ind.derivation) if ind and ind.derivation else ""
+        inputs = Markup("; ").join(
+            Markup("{} ({})").format(text, self.gettext("note {n}").format(n=n))
+            for text, n in note.input_notes
+        )
+        return Markup("{label}: {value}. {how} {computed}").format(
+            label=self.label(obs.indicator),
+            value=self.text(obs),
+            how=how,
+            computed=self.gettext("Computed from {inputs}.").format(inputs=inputs) if inputs else "",
+        )
+
+    def colophon(self) -> str:
+        """Say how recent the figures are, and which are older than the age limit."""
+        periods = [r["period"] for r in self.records]
+        if not periods:
+            return ""
+        latest = max(periods, key=period_end)
+        text = self.gettext("Figures in this memo run to {period}.").format(
+            period=fmt.period(latest, self.language, self.gettext)
+        )
+        if self.stale:
+            text += " " + self.gettext(
+                "Figures marked † are more than {days} days older than the edition date; check for newer data."
+            ).format(days=fmt.number(self.max_age_days, self.language, 0))
+        return text

@@ -1,0 +1,154 @@
+"""Format figures, ranges, bounds and dates for a reader, in the memo's language, through Babel.
+
+Patterns that differ between languages ("less than {x}", "{x} 미만") are gettext messages, so a new
+language is a catalogue, not code. Numbers, dates and compact amounts are Babel's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_compact_decimal, format_decimal
+
+from memo.model import Observation
+
+Gettext = Callable[[str], str]
+
+# Digits after the decimal point that each unit is shown with, unless a figure needs more.
+DECIMALS = {
+    "percent": 1,
+    "percentage_points": 1,
+    "usd_bn": 1,
+    "usd_per_barrel": 0,
+    "km": 0,
+    "km2": 0,
+    "count": 0,
+    "minutes": 0,
+    "years": 0,
+    "rank": 0,
+    "times": 1,
+}
+
+
+def _identity(s: str) -> str:
+    return s
+
+
+def number(x: float, locale: str, decimals: int = 1) -> str:
+    """Format a plain number with grouping and at most ``decimals`` decimals ("3,488", "10.6")."""
+    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
+    return format_decimal(round(x, decimals), format=pattern, locale=locale)
+
+
+def amount(x: float, unit: str, locale: str, _: Gettext = _identity) -> str:
+    """Format a bare amount with its unit, no qualifier ("$212.3 billion", "50%", "3,488 km")."""
+    d = DECIMALS.get(unit, 1)
+    if unit == "usd_bn":
+        compact = _compact(x, locale, d)
+        # Translators: a sum in US dollars; {amount} is already "212.3 billion" / "2123억".
+        return _("${amount}").format(amount=compact)
+    return _unit_pattern(unit, _).format(n=number(x, locale, d))
+
+
+def _unit_pattern(unit: str, _: Gettext) -> str:
+    """The pattern that puts a unit around a formatted number ("{n}%", "{n} km")."""
+    patterns = {
+        # Translators: unit patterns; {n} is a formatted number.
+        "percent": _("{n}%"),
+        "percentage_points": _("{n} percentage points"),
+        "usd_per_barrel": _("${n} per barrel"),
+        "km": _("{n} km"),
+        "km2": _("{n} km²"),
+        "count": _("{n}"),
+        "minutes": _("{n} minutes"),
+        "years": _("{n} years"),
+        "rank": _("{n}"),
+        "times": _("{n} times"),
+    }
+    return patterns.get(unit, "{n}")
+
+
+def _compact(x: float, locale: str, decimals: int) -> str:
+    """Babel's compact form of a sum given in billions ("212.3 billion", "2123억")."""
+    long = "long" if locale.startswith("en") else "short"
+    return format_compact_decimal(
+        x * 1e9, format_type=long, locale=locale, fraction_digits=decimals
+    )
+
+
+def _range_amount(low: float, high: float, unit: str, locale: str, _: Gettext) -> str:
+    """Format a range, writing the unit once ("36–40%", "$8–12 per barrel", "$13–15 billion")."""
+    d = DECIMALS.get(unit, 1)
+    if unit == "usd_bn":
+        lo, hi = _compact(low, locale, d), _compact(high, locale, d)
+        # Share the scale word when both ends have it: "13–15 billion", "130~150억".
+        lo_num = re.match(r"[\d.,]+", lo)
+        hi_num = re.match(r"[\d.,]+", hi)
+        if lo_num and hi_num and lo[lo_num.end() :] == hi[hi_num.end() :]:
+            span = _("{low}–{high}").format(low=lo_num.group(), high=hi_num.group())
+            span += hi[hi_num.end() :]
+        else:
+            span = _("{low}–{high}").format(low=lo, high=hi)
+        return _("${amount}").format(amount=span)
+    # Translators: a range of numbers; keep the dash form of your language.
+    span = _("{low}–{high}").format(low=number(low, locale, d), high=number(high, locale, d))
+    return _unit_pattern(unit, _).format(n=span)
+
+
+QUALIFIER_PATTERNS = {
+    # Translators: how a source bounds a figure; {x} is the formatted figure.
+    "about": "about {x}",
+    "nearly": "nearly {x}",
+    "less_than": "less than {x}",
+    "more_than": "more than {x}",
+    "up_to": "up to {x}",
+}
+
+
+def figure(obs: Observation, locale: str, _: Gettext = _identity) -> str:
+    """Format an observation's value, range or bound with its unit as a reader should see it.
+
+    ``50%``; a range ``36–40%``; a bound ``less than 2%``; a bounded range ``more than 34–38
+    percentage points``.
+    """
+    if obs.is_range:
+        text = _range_amount(obs.low, obs.high, obs.unit, locale, _)  # type: ignore[arg-type]
+    else:
+        text = amount(obs.value, obs.unit, locale, _)
+    if obs.qualifier:
+        text = _(QUALIFIER_PATTERNS[obs.qualifier]).format(x=text)
+    return text
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|\d{2})(?:-(\d{2}))?)?$")
+
+
+def period(value: str, locale: str, _: Gettext = _identity) -> str:
+    """Format an ISO 8601 period for a reader ("15 September 2025", "July 2025", "Q2 2025", "2024")."""
+    if "/" in value:
+        start, end = value.split("/", 1)
+        return _("{start}–{end}").format(start=period(start, locale, _), end=period(end, locale, _))
+    m = _PERIOD.match(value)
+    if not m:
+        return value
+    year, mid, day = m.groups()
+    if mid is None:
+        # Translators: a calendar year; {year} is "2024".
+        return _("{year}").format(year=year)
+    if mid.startswith("Q"):
+        d = dt.date(int(year), 3 * int(mid[1]) - 2, 1)
+        return format_skeleton("yQQQ", d, locale=locale)
+    if day is None:
+        return format_skeleton("yMMMM", dt.date(int(year), int(mid), 1), locale=locale)
+    return date(dt.date(int(year), int(mid), int(day)), locale)
+
+
+def date(d: dt.date, locale: str) -> str:
+    """Format a day in the language's long form ("15 September 2025", "2025년 9월 15일")."""
+    if locale.startswith("en"):
+        # British order suits a policy memo; Babel's en_GB gives it.
+        return format_date(d, "long", locale="en_GB")
+    return format_date(d, "long", locale=locale)

@@ -1,0 +1,100 @@
+"""Turn a memo's HTML into a PDF with WeasyPrint: restricted fetching, no warnings, same bytes each run.
+
+See https://doc.courtbouillon.org/weasyprint/stable/ for the options used here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+
+class RenderError(RuntimeError):
+    """WeasyPrint could not render a memo cleanly (a warning counts as a failure)."""
+
+
+class RestrictedFetcher(URLFetcher):
+    """A URL fetcher that reads only files under the given folders: no network, no other file.
+
+    Any other URL stops the rendering (FatalURLFetchingError), so a hostile ``url()`` or ``<link>``
+    fails the build instead of being silently skipped.
+    """
+
+    def __init__(self, allowed: list[Path]) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self.allowed = [p.resolve() for p in allowed]
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise FatalURLFetchingError(f"blocked reference to {url[:200]!r}: only project files may be used")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(a) for a in self.allowed) or not path.is_file():
+            raise FatalURLFetchingError(
+                f"blocked reference to {url[:200]!r}: outside {', '.join(map(str, self.allowed))}"
+            )
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={}, status=200)
+
+
+class _Collect(logging.Handler):
+    """Keep WeasyPrint's warnings so that the build can fail on them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class PdfRenderer:
+    """Render memos to PDF, reusing fonts and stylesheet between memos of one process."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.templates = root / "templates"
+        self.fetcher = RestrictedFetcher([self.templates, root / "assets"])
+        self.font_config = weasyprint.text.fonts.FontConfiguration()
+        self.print_css = weasyprint.CSS(
+            filename=str(self.templates / "print.css"),
+            url_fetcher=self.fetcher,
+            font_config=self.font_config,
+        )
+
+    def render(self, html: str, out: Path) -> int:
+        """Write ``html`` as a PDF/UA-1 file at ``out``; return the page count."""
+        handler = _Collect()
+        logger = weasyprint.LOGGER
+        logger.addHandler(handler)
+        try:
+            doc = weasyprint.HTML(
+                string=html, base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher
+            ).render(stylesheets=[self.print_css], font_config=self.font_config, pdf_tags=True)
+            # The identifier is a hash of the input, so the same HTML gives the same bytes.
+            ident = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
+            data = doc.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=ident)
+        except FatalURLFetchingError as e:
+            raise RenderError(str(e)) from None
+        finally:
+            logger.removeHandler(handler)
+        if handler.messages:
+            raise RenderError("WeasyPrint warned: " + " | ".join(handler.messages))
+        write_atomic(out, data)
+        return len(doc.pages)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: a temporary file in the same folder, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
