@@ -170,8 +170,19 @@ class FactBook:
             self.stale.append(obs)
 
     def is_stale(self, obs: Observation) -> bool:
-        """Whether a figure's period ended longer ago than the age limit allows."""
-        return (self.edition_date - period_end(obs.period)).days > self.max_age_days
+        """Whether a figure's series has no observation within the age limit.
+
+        A base year in a comparison (trade in 2000 against 2024) is old on purpose; what matters is
+        whether the newest figure of its series (same indicator, entity, counterpart) is recent.
+        """
+        if obs.is_derived:
+            return False
+        newest = max(
+            period_end(o.period)
+            for o in self.dataset.observations
+            if (o.indicator, o.entity, o.counterpart) == (obs.indicator, obs.entity, obs.counterpart)
+        )
+        return (self.edition_date - newest).days > self.max_age_days
 
     # ---- notes --------------------------------------------------------------------------------
     def cite(self, obs: Observation) -> int:

@@ -57,9 +57,9 @@ class PdfRenderer:
     """Render memos to PDF, reusing fonts and stylesheet between memos of one process."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-        self.templates = root / "templates"
-        self.fetcher = RestrictedFetcher([self.templates, root / "assets"])
+        self.root = root.resolve()
+        self.templates = self.root / "templates"
+        self.fetcher = RestrictedFetcher([self.templates, self.root / "assets"])
         self.font_config = weasyprint.text.fonts.FontConfiguration()
         self.print_css = weasyprint.CSS(
             filename=str(self.templates / "print.css"),

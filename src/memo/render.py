@@ -145,6 +145,7 @@ def render_html(
             note_html=book.note_html,
             colophon=book.colophon,
             css=Markup((templates / "memo.css").read_text(encoding="utf-8")),
+            screen_css=Markup((templates / "screen.css").read_text(encoding="utf-8")),
         )
     except (MissingFigure, jinja2.UndefinedError, jinja2.TemplateError, KeyError) as e:
         where = getattr(e, "filename", None) or memo.template
@@ -196,7 +197,25 @@ def figure_record(r: Rendered) -> dict[str, Any]:
         ],
         "events": [{"id": e, "date": ds.events[e].date, "source": ds.events[e].source} for e in r.book.events_used],
         "stale": [o.ref for o in r.book.stale],
+        "depends_on": depends_on(r),
     }
+
+
+def depends_on(r: Rendered) -> dict[str, list[str]]:
+    """Indicators, sources and events a memo's figures come from (for incremental rebuilds)."""
+    ds = r.book.dataset
+    by_ref = {o.ref: o for o in ds.observations}
+    indicators: set[str] = set()
+    sources: set[str] = set()
+    for fig in r.book.records:
+        indicators.add(fig["indicator"])
+        sources.update(fig["sources"])
+        for ref in fig["inputs"]:
+            if ref in by_ref:
+                indicators.add(by_ref[ref].indicator)
+    for e in r.book.events_used:
+        sources.add(ds.events[e].source)
+    return {"indicators": sorted(indicators), "sources": sorted(sources), "events": sorted(r.book.events_used)}
 
 
 def _source_dict(ds: Dataset, source_id: str) -> dict[str, str]:

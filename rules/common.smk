@@ -1,0 +1,18 @@
+# Planning-time helpers: memo ids, inputs and data digests come from the package, not from here.
+from memo import workflow as memo_workflow
+
+MEMOS = memo_workflow.output_ids(".")
+DATA = ["data/indicators.csv", "data/sources.csv", "data/events.csv", "data/dictionary.yaml"]
+CONFIG = ["config/config.yaml", "config/memos.yaml"]
+
+
+def memo_templates(wildcards):
+    return memo_workflow.template_inputs(".", wildcards.memo)
+
+
+def memo_data_digest(wildcards):
+    return memo_workflow.data_digest(".", wildcards.memo)
+
+
+wildcard_constraints:
+    memo="[a-z0-9]+(-[a-z0-9]+)*",
