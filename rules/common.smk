@@ -1,6 +1,8 @@
 # Planning-time helpers: memo ids, inputs and data digests come from the package, not from here.
 from memo import workflow as memo_workflow
 
+# Bad data or config stops here, before any job: all problems printed, reports/ untouched.
+memo_workflow.require_valid(".")
 MEMOS = memo_workflow.output_ids(".")
 DATA = ["data/indicators.csv", "data/sources.csv", "data/events.csv", "data/dictionary.yaml"]
 CONFIG = ["config/config.yaml", "config/memos.yaml"]

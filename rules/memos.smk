@@ -1,9 +1,9 @@
 rule render:
     """Render one memo edition to HTML and PDF. Its data digest (params) decides whether it reruns,
     so editing a figure rebuilds only the memos that show it."""
+    # Data are not inputs here: a data edit reruns a memo through its digest (params), so only the
+    # memos that show the edited figure rebuild. The data were checked before any job started.
     input:
-        stamp=ancient(rules.validate.output.stamp),
-        derived=ancient(rules.derive.output.derived),
         templates=memo_templates,
     params:
         data=memo_data_digest,
@@ -23,6 +23,8 @@ rule publish:
     input:
         memos=expand("build/memos/{memo}.{ext}", memo=MEMOS, ext=["html", "pdf", "figures.json", "meta.json"]),
         index_template="templates/index.html.j2",
+        validated=rules.validate.output.stamp,
+        derived=rules.derive.output.derived,
         css="templates/memo.css",
     output:
         stamp="build/published.json",

@@ -41,7 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help=COMMANDS["render"][2])
     p.add_argument("memos", nargs="*", help="memo ids (default: every memo in config/memos.yaml)")
     p.add_argument("--out", default="build/memos", help="output folder (default: build/memos)")
-    p.add_argument("--derived", default="build/derived", help="derived tables folder")
     p.add_argument("--html-only", action="store_true", help="skip the PDF")
 
     p = sub.add_parser("publish", help=COMMANDS["publish"][2])
@@ -59,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--resend-changed", action="store_true", help="send memos whose PDF changed since last delivery"
     )
     p.add_argument("--base-url", default=None, help="where the HTML memos are published, for links")
+    p.add_argument("--sender", default=None, help="From: address (default: env MEMO_MAIL_FROM)")
+    p.add_argument("--retries", type=int, default=4, help="retries of a transient failure (4)")
+    p.add_argument("--retry-delay", type=float, default=2.0, help="first retry wait, s (doubles)")
 
     p = sub.add_parser("ledger", help=COMMANDS["ledger"][2])
     p.add_argument("--ledger", default="ledger/deliveries.jsonl", help="delivery ledger")

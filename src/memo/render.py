@@ -77,24 +77,22 @@ def page_of_css(pattern: str) -> Markup:
     return Markup(" ".join(parts))
 
 
-def load_inputs(root: Path, derived_dir: Path) -> tuple[Dataset, Edition]:
-    """Load the validated data, the derived figures and the edition; raise DataError on problems."""
-    from memo.data import load_dataset, load_observations_csv
+def load_inputs(root: Path) -> tuple[Dataset, Edition]:
+    """Load and check the data, derive the comparisons, load the edition; raise DataError on problems.
+
+    Derivations are recomputed here (they take milliseconds) rather than read from build/derived/,
+    so a memo never shows figures derived from older data than its own.
+    """
+    from memo.data import load_dataset
+    from memo.derive import derive_all
 
     dataset = load_dataset(root)
-    derived_csv = derived_dir / "derived.csv"
-    if derived_csv.is_file():
-        derived = load_observations_csv(derived_csv)
-    else:
-        from memo.derive import derive_all
-
-        derived = derive_all(dataset).observations
     dataset = Dataset(
         dictionary=dataset.dictionary,
         observations=dataset.observations,
         sources=dataset.sources,
         events=dataset.events,
-        derived=tuple(derived),
+        derived=tuple(derive_all(dataset).observations),
     )
     edition = load_edition(root, set(dataset.dictionary.indicators))
     return dataset, edition
@@ -197,25 +195,7 @@ def figure_record(r: Rendered) -> dict[str, Any]:
         ],
         "events": [{"id": e, "date": ds.events[e].date, "source": ds.events[e].source} for e in r.book.events_used],
         "stale": [o.ref for o in r.book.stale],
-        "depends_on": depends_on(r),
     }
-
-
-def depends_on(r: Rendered) -> dict[str, list[str]]:
-    """Indicators, sources and events a memo's figures come from (for incremental rebuilds)."""
-    ds = r.book.dataset
-    by_ref = {o.ref: o for o in ds.observations}
-    indicators: set[str] = set()
-    sources: set[str] = set()
-    for fig in r.book.records:
-        indicators.add(fig["indicator"])
-        sources.update(fig["sources"])
-        for ref in fig["inputs"]:
-            if ref in by_ref:
-                indicators.add(by_ref[ref].indicator)
-    for e in r.book.events_used:
-        sources.add(ds.events[e].source)
-    return {"indicators": sorted(indicators), "sources": sorted(sources), "events": sorted(r.book.events_used)}
 
 
 def _source_dict(ds: Dataset, source_id: str) -> dict[str, str]:
@@ -243,9 +223,9 @@ def write_outputs(r: Rendered, out: Path, pdf_renderer: Any | None) -> None:
     write_atomic(out / f"{r.output_id}.meta.json", json.dumps(r.meta, ensure_ascii=False, indent=1).encode())
 
 
-def render_memos(root: Path, output_ids: list[str], out: Path, derived_dir: Path, pdf: bool = True) -> None:
+def render_memos(root: Path, output_ids: list[str], out: Path, pdf: bool = True) -> None:
     """Render the given memo editions (all when empty) in this one process."""
-    dataset, edition = load_inputs(root, derived_dir)
+    dataset, edition = load_inputs(root)
     ids = output_ids or edition.output_ids()
     env = environment(root / "templates")
     renderer = None
@@ -265,7 +245,7 @@ def cli_render(args: Any) -> int:
     """``memo render``: render memos to build/memos/."""
     root = Path(args.root)
     try:
-        render_memos(root, list(args.memos), root / args.out, root / args.derived, pdf=not args.html_only)
+        render_memos(root, list(args.memos), root / args.out, pdf=not args.html_only)
     except DataError as e:
         print(format_problems(e.problems), file=sys.stderr)
         print(f"{len(e.problems)} problems; no memo was written", file=sys.stderr)

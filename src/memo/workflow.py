@@ -48,6 +48,24 @@ def _definition(root: str, output_id: str) -> tuple[dict, str]:
     raise KeyError(output_id)
 
 
+def require_valid(root: str = ".") -> None:
+    """Stop the workflow before any job runs when data/ or config/ has problems, printing them all.
+
+    The same check as ``memo validate``; run at planning time so that no memo is ever rendered from
+    bad data and the previous reports/ stay as they were.
+    """
+    import sys
+
+    from memo.errors import format_problems
+    from memo.validate import validate_project
+
+    problems = validate_project(Path(root))
+    if problems:
+        print(format_problems(problems), file=sys.stderr)
+        print(f"{len(problems)} problems in data/ or config/; nothing was built", file=sys.stderr)
+        raise SystemExit(1)
+
+
 def template_inputs(root: str, output_id: str) -> list[str]:
     """Files a memo's rendering reads besides data: its template, the shared ones, fonts, catalogue."""
     m, lang = _definition(root, output_id)
@@ -67,34 +85,97 @@ def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(cell.strip() for cell in row) for row in csv.reader(io.StringIO(text)))
 
 
-def data_digest(root: str, output_id: str, memos_dir: str = "build/memos") -> str:
+# Indicators a chart draws, and those a wording helper reads beyond its arguments.
+CHART_INDICATORS = {
+    "tariff_ranking": ("us_tariff_rate_pct",),
+    "oil_dependence": ("crude_import_share_pct",),
+    "trade_growth": ("bilateral_trade_usd_bn",),
+}
+WORDING_INDICATORS = {"tariff_standing": ("us_tariff_rank",)}
+
+
+@lru_cache(maxsize=4)
+def _dictionary(root: str) -> dict:
+    try:
+        return yaml.safe_load(Path(root, "data/dictionary.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+
+
+def _template_names(root: str, template: str) -> tuple[set[str], set[str]]:
+    """String constants and ``say.<helper>`` names used in a template and the templates it extends."""
+    import jinja2
+    from jinja2 import nodes
+
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    constants: set[str] = set()
+    helpers: set[str] = set()
+    todo, seen = [template], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            ast = env.parse(Path(root, TEMPLATES, name).read_text(encoding="utf-8"))
+        except (OSError, jinja2.TemplateSyntaxError):
+            continue
+        constants.update(c.value for c in ast.find_all(nodes.Const) if isinstance(c.value, str))
+        helpers.update(g.attr for g in ast.find_all(nodes.Getattr))
+        todo.extend(e.template.value for e in ast.find_all(nodes.Extends) if isinstance(e.template, nodes.Const))
+    return constants, helpers
+
+
+def dependencies(root: str, output_id: str) -> dict[str, set[str]]:
+    """Indicators, events and sources one memo can show, found without rendering it.
+
+    Read from its template (every string naming an indicator or an event), its key figures and
+    charts, and, for a derived indicator, the indicators it is computed from (dictionary ``inputs``).
+    """
+    m, _lang = _definition(root, output_id)
+    indicators_def = (_dictionary(root).get("indicators") or {})
+    events = {row[0] for row in _rows(root, "events.csv")[1:] if row}
+    constants, helpers = _template_names(root, m["template"])
+    used = {c for c in constants if c in indicators_def}
+    used |= {k.get("indicator") for k in m.get("key_figures") or [] if isinstance(k, dict)}
+    for chart in m.get("charts") or []:
+        used |= set(CHART_INDICATORS.get(chart, ()))
+    for helper in helpers:
+        used |= set(WORDING_INDICATORS.get(helper, ()))
+    todo = list(used)
+    while todo:
+        spec = indicators_def.get(todo.pop()) or {}
+        for dep in spec.get("inputs") or []:
+            if dep not in used:
+                used.add(dep)
+                todo.append(dep)
+    used_events = {c for c in constants if c in events}
+    sources = {row[9] for row in _rows(root, "indicators.csv")[1:] if len(row) > 9 and row[0] in used}
+    sources |= {row[3] for row in _rows(root, "events.csv")[1:] if len(row) > 3 and row[0] in used_events}
+    return {"indicators": used, "events": used_events, "sources": sources}
+
+
+def data_digest(root: str, output_id: str) -> str:
     """A digest of the data one memo depends on; a new value makes Snakemake rerun its job."""
     h = hashlib.sha256()
     try:
         m, lang = _definition(root, output_id)
-    except KeyError:
+        deps = dependencies(root, output_id)
+    except (KeyError, TypeError, AttributeError):
         return "unknown"
     h.update(json.dumps([m, lang], sort_keys=True, default=str).encode())
-    h.update(Path(root, "config/config.yaml").read_bytes() if Path(root, "config/config.yaml").exists() else b"")
-    h.update(Path(root, "data/dictionary.yaml").read_bytes() if Path(root, "data/dictionary.yaml").exists() else b"")
-    record = Path(root, memos_dir, f"{output_id}.figures.json")
-    try:
-        deps = json.loads(record.read_text(encoding="utf-8"))["depends_on"]
-    except (OSError, ValueError, KeyError):
-        # Never rendered (or an old record): depend on everything.
-        for name in ("indicators.csv", "sources.csv", "events.csv"):
-            h.update(repr(_rows(root, name)).encode())
-        return h.hexdigest()
-    wanted = {
-        "indicators.csv": (0, set(deps.get("indicators", ()))),
-        "sources.csv": (0, set(deps.get("sources", ()))),
-        "events.csv": (0, set(deps.get("events", ()))),
-    }
-    for name, (col, keys) in wanted.items():
+    for name in ("config/config.yaml", "data/dictionary.yaml"):
+        path = Path(root, name)
+        h.update(path.read_bytes() if path.exists() else b"")
+    for name, keys in (
+        ("indicators.csv", deps["indicators"]),
+        ("sources.csv", deps["sources"]),
+        ("events.csv", deps["events"]),
+    ):
         rows = _rows(root, name)
-        for row in rows[1:]:
-            if row and row[col] in keys:
-                h.update(repr(row).encode())
-        # A changed header changes how every row reads.
+        # The header too: a renamed column changes how every row reads.
         h.update(repr(rows[:1]).encode())
+        for row in rows[1:]:
+            if row and row[0] in keys:
+                h.update(repr(row).encode())
     return h.hexdigest()
