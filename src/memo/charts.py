@@ -41,7 +41,9 @@ def _svg(chart_id: str, title: str, alt: str, height: int, body: list[str]) -> M
     return Markup(head + "".join(body) + "</svg>")
 
 
-def _text(x: float, y: float, s: str, *, anchor: str = "start", fill: str = INK, weight: str = "normal") -> str:
+def _text(
+    x: float, y: float, s: str, *, anchor: str = "start", fill: str = INK, weight: str = "normal"
+) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}" '
         f'font-weight="{weight}">{escape(s)}</text>'
@@ -49,7 +51,9 @@ def _text(x: float, y: float, s: str, *, anchor: str = "start", fill: str = INK,
 
 
 def _bar(x: float, y: float, w: float, h: float, fill: str) -> str:
-    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0.5):.1f}" height="{h:.1f}" fill="{fill}"/>'
+    return (
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0.5):.1f}" height="{h:.1f}" fill="{fill}"/>'
+    )
 
 
 def _cite_all(fb: FactBook, rows: list[Observation]) -> Markup:
@@ -90,7 +94,9 @@ def tariff_ranking(fb: FactBook, highlight: str = "IND") -> Chart:
         ),
         markers,
     )
-    return Chart("tariff_ranking", title, _svg("tariff_ranking", title, alt, height, body), caption, alt)
+    return Chart(
+        "tariff_ranking", title, _svg("tariff_ranking", title, alt, height, body), caption, alt
+    )
 
 
 def _pair_chart(
@@ -125,7 +131,14 @@ def _pair_chart(
             )
         label_top = base - (o.high if o.high is not None else o.value) / top * plot_h
         body.append(_text(cx, label_top - 8, fb.text(o), anchor="middle", weight="bold"))
-        body.append(_text(cx, base + 18, fb.gettext(o.period) if "/" in o.period else o.period, anchor="middle"))
+        body.append(
+            _text(
+                cx,
+                base + 18,
+                fb.gettext(o.period) if "/" in o.period else o.period,
+                anchor="middle",
+            )
+        )
     alt = describe("; ".join(f"{o.period}: {fb.text(o)}" for o in rows))
     markers = _cite_all(fb, rows)
     caption = Markup("{} {}").format(caption_text, markers)
@@ -135,29 +148,37 @@ def _pair_chart(
 def oil_dependence(fb: FactBook) -> Chart:
     """Russia's share of India's crude imports, then and now, with the range and the bound drawn."""
     _ = fb.gettext
-    rows = sorted(fb.series("crude_import_share_pct", entity="IND", counterpart="RUS"), key=lambda o: o.period)
+    rows = sorted(
+        fb.series("crude_import_share_pct", entity="IND", counterpart="RUS"), key=lambda o: o.period
+    )
     return _pair_chart(
         fb,
         "oil_dependence",
         _("Russia's share of India's crude oil imports"),
         rows,
-        lambda listing: _("Bar chart of Russia's share of India's crude oil imports: {listing}.").format(
-            listing=listing
+        lambda listing: _(
+            "Bar chart of Russia's share of India's crude oil imports: {listing}."
+        ).format(listing=listing),
+        _(
+            "A dashed top marks an upper bound; a whisker marks a range; the bar stands at its midpoint."
         ),
-        _("A dashed top marks an upper bound; a whisker marks a range; the bar stands at its midpoint."),
     )
 
 
 def trade_growth(fb: FactBook) -> Chart:
     """US–India trade, first year against latest, as two bars."""
     _ = fb.gettext
-    rows = sorted(fb.series("bilateral_trade_usd_bn", entity="USA", counterpart="IND"), key=lambda o: o.period)
+    rows = sorted(
+        fb.series("bilateral_trade_usd_bn", entity="USA", counterpart="IND"), key=lambda o: o.period
+    )
     return _pair_chart(
         fb,
         "trade_growth",
         _("US–India trade"),
         rows,
-        lambda listing: _("Bar chart of US–India trade in goods and services: {listing}.").format(listing=listing),
+        lambda listing: _("Bar chart of US–India trade in goods and services: {listing}.").format(
+            listing=listing
+        ),
         _("Bilateral trade between the United States and India, in US dollars."),
     )
 

@@ -119,35 +119,49 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
         where = f"memos[{i}]"
         if m["id"] in seen:
             problems.append(
-                Problem(MEMOS, line, f"{where}.id", f'duplicate memo id "{m["id"]}"', "ids are unique")
+                Problem(
+                    MEMOS, line, f"{where}.id", f'duplicate memo id "{m["id"]}"', "ids are unique"
+                )
             )
         seen.add(m["id"])
         if m["audience"] not in audiences:
             problems.append(
                 Problem(
-                    MEMOS, line, f"{where}.audience", f'unknown audience "{m["audience"]}"',
+                    MEMOS,
+                    line,
+                    f"{where}.audience",
+                    f'unknown audience "{m["audience"]}"',
                     "known: " + ", ".join(sorted(audiences)),
                 )
             )
         if not (root / "templates" / m["template"]).is_file():
             problems.append(
                 Problem(
-                    MEMOS, line, f"{where}.template", f'template "{m["template"]}" does not exist',
-                    "templates/: " + ", ".join(sorted(p.name for p in (root / "templates").glob("*.html.j2"))),
+                    MEMOS,
+                    line,
+                    f"{where}.template",
+                    f'template "{m["template"]}" does not exist',
+                    "templates/: "
+                    + ", ".join(sorted(p.name for p in (root / "templates").glob("*.html.j2"))),
                 )
             )
         for j, kf in enumerate(m["key_figures"]):
             if known_indicators and kf["indicator"] not in known_indicators:
                 problems.append(
                     Problem(
-                        MEMOS, line, f"{where}.key_figures[{j}].indicator",
-                        f'unknown indicator "{kf["indicator"]}"', "see data/dictionary.yaml",
+                        MEMOS,
+                        line,
+                        f"{where}.key_figures[{j}].indicator",
+                        f'unknown indicator "{kf["indicator"]}"',
+                        "see data/dictionary.yaml",
                     )
                 )
         lo, hi = m["pages"]
         if lo > hi:
             problems.append(
-                Problem(MEMOS, line, f"{where}.pages", f"min {lo} is above max {hi}", "write [min, max]")
+                Problem(
+                    MEMOS, line, f"{where}.pages", f"min {lo} is above max {hi}", "write [min, max]"
+                )
             )
         defs.append(
             MemoDef(
@@ -163,8 +177,10 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
                 sections=tuple(m["sections"]),
                 key_figures=tuple(
                     KeyFigure(
-                        indicator=k["indicator"], entity=k.get("entity"),
-                        counterpart=k.get("counterpart", ""), period=k.get("period"),
+                        indicator=k["indicator"],
+                        entity=k.get("entity"),
+                        counterpart=k.get("counterpart", ""),
+                        period=k.get("period"),
                         label=k.get("label", ""),
                     )
                     for k in m["key_figures"]

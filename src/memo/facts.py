@@ -87,7 +87,9 @@ class FactBook:
                 for k, v in (("entity", entity), ("counterpart", counterpart), ("period", period))
                 if v
             )
-            raise MissingFigure(f'no figure for indicator "{indicator}"' + (f" ({query})" if query else ""))
+            raise MissingFigure(
+                f'no figure for indicator "{indicator}"' + (f" ({query})" if query else "")
+            )
         if period is None:
             rows.sort(key=lambda o: period_end(o.period))
             latest = period_end(rows[-1].period)
@@ -140,9 +142,9 @@ class FactBook:
     def marker(self, number: int) -> Markup:
         """A note call: a superscript link to the numbered note."""
         label = self.gettext("Note {n}").format(n=number)
-        return Markup('<a class="noteref" href="#note-{n}" aria-label="{label}"><sup>{n}</sup></a>').format(
-            n=number, label=label
-        )
+        return Markup(
+            '<a class="noteref" href="#note-{n}" aria-label="{label}"><sup>{n}</sup></a>'
+        ).format(n=number, label=label)
 
     def record(self, obs: Observation, text: str, note: int, context: str) -> None:
         """Keep what was printed for the figure record (JSON)."""
@@ -180,7 +182,8 @@ class FactBook:
         newest = max(
             period_end(o.period)
             for o in self.dataset.observations
-            if (o.indicator, o.entity, o.counterpart) == (obs.indicator, obs.entity, obs.counterpart)
+            if (o.indicator, o.entity, o.counterpart)
+            == (obs.indicator, obs.entity, obs.counterpart)
         )
         return (self.edition_date - newest).days > self.max_age_days
 
@@ -286,7 +289,9 @@ class FactBook:
             label=self.label(obs.indicator),
             value=self.text(obs),
             how=how,
-            computed=self.gettext("Computed from {inputs}.").format(inputs=inputs) if inputs else "",
+            computed=self.gettext("Computed from {inputs}.").format(inputs=inputs)
+            if inputs
+            else "",
         )
 
     def colophon(self) -> str:

@@ -33,7 +33,9 @@ class RestrictedFetcher(URLFetcher):
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise FatalURLFetchingError(f"blocked reference to {url[:200]!r}: only project files may be used")
+            raise FatalURLFetchingError(
+                f"blocked reference to {url[:200]!r}: only project files may be used"
+            )
         path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(a) for a in self.allowed) or not path.is_file():
             raise FatalURLFetchingError(

@@ -41,7 +41,9 @@ def render_index(root: Path, metas: list[dict[str, Any]], edition_date: str) -> 
     env = environment(root / "templates")
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     for m in metas:
-        m["language_name"] = Locale.parse(m["language"]).get_display_name(m["language"]).capitalize()
+        m["language_name"] = (
+            Locale.parse(m["language"]).get_display_name(m["language"]).capitalize()
+        )
     return env.get_template("index.html.j2").render(
         memos=metas,
         edition_date=edition_date,
@@ -74,7 +76,9 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
     for oid in ids:
         for ext in EXTS:
             files[f"{oid}.{ext}"] = sha256(memos_dir / f"{oid}.{ext}")
-    digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode() + index_html.encode()).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps(files, sort_keys=True).encode() + index_html.encode()
+    ).hexdigest()
     store = reports.parent / ".reports"
     target = store / f"{edition.date.isoformat()}-{digest[:12]}"
     staging = store / f".staging-{os.getpid()}"
@@ -91,15 +95,27 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
         "memos": [
             {
                 k: m.get(k)
-                for k in ("id", "memo", "audience", "audience_label", "language", "title", "bottom_line",
-                          "pages", "edition_date", "stale_figures")
+                for k in (
+                    "id",
+                    "memo",
+                    "audience",
+                    "audience_label",
+                    "language",
+                    "title",
+                    "bottom_line",
+                    "pages",
+                    "edition_date",
+                    "stale_figures",
+                )
             }
             | {"html": f"{m['id']}.html", "pdf": f"{m['id']}.pdf"}
             for m in metas
         ],
         "files": files,
     }
-    (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    (staging / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     for p in staging.iterdir():
         with p.open("rb") as f:
             os.fsync(f.fileno())
@@ -156,13 +172,18 @@ def cli_publish(args: Any) -> int:
         print(format_problems(e.problems), file=sys.stderr)
         return 1
     except OSError as e:
-        print(f"error: could not publish to {args.reports}: {e.strerror or e} ({e.filename or ''}); "
-              "the previous edition is unchanged", file=sys.stderr)
+        print(
+            f"error: could not publish to {args.reports}: {e.strerror or e} ({e.filename or ''}); "
+            "the previous edition is unchanged",
+            file=sys.stderr,
+        )
         return 1
     if args.stamp:
         from memo.pdf import write_atomic
 
         write_atomic(root / args.stamp, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-    print(f"published {len(manifest['memos'])} memos to {args.reports}/ (edition {manifest['edition']})",
-          file=sys.stderr)
+    print(
+        f"published {len(manifest['memos'])} memos to {args.reports}/ (edition {manifest['edition']})",
+        file=sys.stderr,
+    )
     return 0

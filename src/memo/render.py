@@ -99,7 +99,12 @@ def load_inputs(root: Path) -> tuple[Dataset, Edition]:
 
 
 def render_html(
-    root: Path, env: jinja2.Environment, dataset: Dataset, edition: Edition, memo: MemoDef, lang: str
+    root: Path,
+    env: jinja2.Environment,
+    dataset: Dataset,
+    edition: Edition,
+    memo: MemoDef,
+    lang: str,
 ) -> Rendered:
     """Render one language edition of a memo to HTML, collecting its figures and notes."""
     templates = root / "templates"
@@ -193,14 +198,24 @@ def figure_record(r: Rendered) -> dict[str, Any]:
             }
             for n in r.book.notes
         ],
-        "events": [{"id": e, "date": ds.events[e].date, "source": ds.events[e].source} for e in r.book.events_used],
+        "events": [
+            {"id": e, "date": ds.events[e].date, "source": ds.events[e].source}
+            for e in r.book.events_used
+        ],
         "stale": [o.ref for o in r.book.stale],
     }
 
 
 def _source_dict(ds: Dataset, source_id: str) -> dict[str, str]:
     s = ds.sources[source_id]
-    return {"id": s.id, "author": s.author, "title": s.title, "publisher": s.publisher, "date": s.date, "url": s.url}
+    return {
+        "id": s.id,
+        "author": s.author,
+        "title": s.title,
+        "publisher": s.publisher,
+        "date": s.date,
+        "url": s.url,
+    }
 
 
 def write_outputs(r: Rendered, out: Path, pdf_renderer: Any | None) -> None:
@@ -216,11 +231,16 @@ def write_outputs(r: Rendered, out: Path, pdf_renderer: Any | None) -> None:
                 file=sys.stderr,
             )
     for obs in r.book.stale:
-        print(f"warning: {r.output_id}: figure {obs.ref} ({obs.indicator}, {obs.period}) is older than the "
-              "age limit (config/config.yaml freshness.max_age_days)", file=sys.stderr)
+        print(
+            f"warning: {r.output_id}: figure {obs.ref} ({obs.indicator}, {obs.period}) is older than the "
+            "age limit (config/config.yaml freshness.max_age_days)",
+            file=sys.stderr,
+        )
     record = json.dumps(figure_record(r), ensure_ascii=False, indent=1, sort_keys=True)
     write_atomic(out / f"{r.output_id}.figures.json", record.encode("utf-8"))
-    write_atomic(out / f"{r.output_id}.meta.json", json.dumps(r.meta, ensure_ascii=False, indent=1).encode())
+    write_atomic(
+        out / f"{r.output_id}.meta.json", json.dumps(r.meta, ensure_ascii=False, indent=1).encode()
+    )
 
 
 def render_memos(root: Path, output_ids: list[str], out: Path, pdf: bool = True) -> None:

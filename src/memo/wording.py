@@ -13,8 +13,18 @@ from memo.facts import FactBook
 from memo.model import Observation
 
 # English number words for multiples a reader takes in at a glance; above these, digits.
-_FOLD = {2: "twofold", 3: "threefold", 4: "fourfold", 5: "fivefold", 6: "sixfold", 7: "sevenfold",
-         8: "eightfold", 9: "ninefold", 10: "tenfold", 20: "twentyfold"}
+_FOLD = {
+    2: "twofold",
+    3: "threefold",
+    4: "fourfold",
+    5: "fivefold",
+    6: "sixfold",
+    7: "sevenfold",
+    8: "eightfold",
+    9: "ninefold",
+    10: "tenfold",
+    20: "twentyfold",
+}
 
 
 class Wording:
@@ -31,7 +41,9 @@ class Wording:
     def who(self, obs: Observation) -> str:
         """Name an observation's entity and counterpart ("India – China")."""
         if obs.counterpart and obs.counterpart != "WLD":
-            return self._("{a} – {b}").format(a=self.book.name(obs.entity), b=self.book.name(obs.counterpart))
+            return self._("{a} – {b}").format(
+                a=self.book.name(obs.entity), b=self.book.name(obs.counterpart)
+            )
         return self.book.name(obs.entity)
 
     def tariff_standing(self, entity: str = "IND") -> Markup:
@@ -46,11 +58,15 @@ class Wording:
         marker = self.book.marker(self.book.cite(rank_obs))
         self.book.record(rank_obs, self.book.text(rank_obs), self.book.cite(rank_obs), "wording")
         if rank_obs.value == 1 and peers:
-            phrase = self._fmt("tied with {peers} for the highest US tariff rate on any country", peers=names)
+            phrase = self._fmt(
+                "tied with {peers} for the highest US tariff rate on any country", peers=names
+            )
         elif rank_obs.value == 1:
             phrase = self._fmt("the highest US tariff rate on any country")
         else:
-            phrase = self._fmt("ranked {rank} among the countries compared", rank=self.book.text(rank_obs))
+            phrase = self._fmt(
+                "ranked {rank} among the countries compared", rank=self.book.text(rank_obs)
+            )
         return phrase + marker
 
     def fold(self, indicator: str, entity: str, counterpart: str = "") -> Markup:
@@ -67,7 +83,10 @@ class Wording:
 
     def change(self, indicator: str, entity: str, counterpart: str = "") -> Markup:
         """How a share moved between its first and last periods: "rose from X in 2021 to Y in 2025"."""
-        rows = sorted(self.book.series(indicator, entity=entity, counterpart=counterpart), key=lambda o: o.period)
+        rows = sorted(
+            self.book.series(indicator, entity=entity, counterpart=counterpart),
+            key=lambda o: o.period,
+        )
         first, last = rows[0], rows[-1]
         verb = compare.direction(first, last)
         msg = {

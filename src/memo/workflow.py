@@ -122,7 +122,11 @@ def _template_names(root: str, template: str) -> tuple[set[str], set[str]]:
             continue
         constants.update(c.value for c in ast.find_all(nodes.Const) if isinstance(c.value, str))
         helpers.update(g.attr for g in ast.find_all(nodes.Getattr))
-        todo.extend(e.template.value for e in ast.find_all(nodes.Extends) if isinstance(e.template, nodes.Const))
+        todo.extend(
+            e.template.value
+            for e in ast.find_all(nodes.Extends)
+            if isinstance(e.template, nodes.Const)
+        )
     return constants, helpers
 
 
@@ -133,7 +137,7 @@ def dependencies(root: str, output_id: str) -> dict[str, set[str]]:
     charts, and, for a derived indicator, the indicators it is computed from (dictionary ``inputs``).
     """
     m, _lang = _definition(root, output_id)
-    indicators_def = (_dictionary(root).get("indicators") or {})
+    indicators_def = _dictionary(root).get("indicators") or {}
     events = {row[0] for row in _rows(root, "events.csv")[1:] if row}
     constants, helpers = _template_names(root, m["template"])
     used = {c for c in constants if c in indicators_def}
@@ -150,8 +154,12 @@ def dependencies(root: str, output_id: str) -> dict[str, set[str]]:
                 used.add(dep)
                 todo.append(dep)
     used_events = {c for c in constants if c in events}
-    sources = {row[9] for row in _rows(root, "indicators.csv")[1:] if len(row) > 9 and row[0] in used}
-    sources |= {row[3] for row in _rows(root, "events.csv")[1:] if len(row) > 3 and row[0] in used_events}
+    sources = {
+        row[9] for row in _rows(root, "indicators.csv")[1:] if len(row) > 9 and row[0] in used
+    }
+    sources |= {
+        row[3] for row in _rows(root, "events.csv")[1:] if len(row) > 3 and row[0] in used_events
+    }
     return {"indicators": used, "events": used_events, "sources": sources}
 
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install everything memo needs on a fresh Debian 12 machine with Python 3.11.
+#   system: poppler-utils (pdftoppm, to look at PDF pages), libharfbuzz-subset0 (fast font
+#           subsetting in WeasyPrint), chromium (headless browser for the accessibility tests);
+#   python: the memo package with its test tools (pip, editable).
+# Fonts are not installed: the memos embed the fonts bundled in assets/fonts/.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+if command -v apt-get >/dev/null 2>&1; then
+  echo "install.sh: Debian packages (poppler-utils, libharfbuzz-subset0, chromium)…" >&2
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    poppler-utils libharfbuzz-subset0 chromium >/dev/null
+else
+  echo "install.sh: no apt-get; install poppler-utils and chromium yourself" >&2
+fi
+
+echo "install.sh: Python packages (pip install -e '.[test]')…" >&2
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+# pyenv installs console scripts behind shims that need a rehash.
+if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+echo "install.sh: done" >&2
