@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from memo import compare
+from memo import compare, fmt
 from memo.facts import FactBook
 from memo.model import Observation
 
 WIDTH = 520
+PAIR_WIDTH = 300
 INK = "#1b1f24"
 MUTED = "#4d5966"  # contrast 7.0:1 on white
 HIGHLIGHT = "#a3262a"  # contrast 6.6:1 on white
@@ -29,12 +30,13 @@ class Chart:
     svg: Markup
     caption: Markup
     alt: str
+    pair: bool = False  # a small chart that can sit beside another
 
 
-def _svg(chart_id: str, title: str, alt: str, height: int, body: list[str]) -> Markup:
+def _svg(chart_id: str, title: str, alt: str, height: int, body: list[str], width: int = WIDTH) -> Markup:
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" aria-labelledby="{chart_id}-t {chart_id}-d" '
         f'font-family="Memo Sans, sans-serif" font-size="12">'
         f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(alt)}</desc>'
     )
@@ -110,8 +112,9 @@ def _pair_chart(
     """Two vertical bars (then and now), drawing ranges as whiskers and bounds as open-ended bars."""
     top = max((o.high if o.high is not None else o.value) for o in rows) * 1.15
     height, base, plot_h = 230, 190, 160
-    body = [f'<line x1="60" y1="{base}" x2="{WIDTH - 60}" y2="{base}" stroke="{MUTED}"/>']
-    slot = (WIDTH - 120) / len(rows)
+    width = PAIR_WIDTH
+    body = [f'<line x1="20" y1="{base}" x2="{width - 20}" y2="{base}" stroke="{MUTED}"/>']
+    slot = (width - 40) / len(rows)
     for i, o in enumerate(rows):
         cx = 60 + slot * (i + 0.5)
         h = o.value / top * plot_h
@@ -135,14 +138,20 @@ def _pair_chart(
             _text(
                 cx,
                 base + 18,
-                fb.gettext(o.period) if "/" in o.period else o.period,
+                _period(fb, o),
                 anchor="middle",
             )
         )
-    alt = describe("; ".join(f"{o.period}: {fb.text(o)}" for o in rows))
+    alt = describe("; ".join(f"{_period(fb, o)}: {fb.text(o)}" for o in rows))
     markers = _cite_all(fb, rows)
     caption = Markup("{} {}").format(caption_text, markers)
-    return Chart(chart_id, title, _svg(chart_id, title, alt, height, body), caption, alt)
+    svg = _svg(chart_id, title, alt, height, body, width)
+    return Chart(chart_id, title, svg, caption, alt, pair=True)
+
+
+def _period(fb: FactBook, o: Observation) -> str:
+    """An observation's period as a reader of the memo's language writes it ("2024", "2024년")."""
+    return fmt.period(o.period, fb.language, fb.gettext)
 
 
 def oil_dependence(fb: FactBook) -> Chart:
