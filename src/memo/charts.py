@@ -6,6 +6,7 @@ in the prose. Layout numbers here are drawing geometry, not data.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,12 +34,15 @@ class Chart:
     pair: bool = False  # a small chart that can sit beside another
 
 
-def _svg(chart_id: str, title: str, alt: str, height: int, body: list[str], width: int = WIDTH) -> Markup:
+def _svg(
+    chart_id: str, title: str, alt: str, height: int, body: list[str], width: int = WIDTH
+) -> Markup:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" aria-labelledby="{chart_id}-t {chart_id}-d" '
-        f'font-family="Memo Sans, sans-serif" font-size="12">'
-        f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(alt)}</desc>'
+        f'width="{width}" height="{height}" aria-labelledby="{chart_id}-t" '
+        f'font-family="Memo Sans, Memo Korean, Carlito, sans-serif" font-size="12">'
+        # The title is the alternative text: PDF/UA readers and screen readers announce it.
+        f'<title id="{chart_id}-t">{escape(alt)}</title><desc id="{chart_id}-d">{escape(title)}</desc>'
     )
     return Markup(head + "".join(body) + "</svg>")
 
@@ -75,19 +79,29 @@ def tariff_ranking(fb: FactBook, highlight: str = "IND") -> Chart:
     latest = compare.latest_by_entity(fb.series("us_tariff_rate_pct"))
     rows = sorted(latest, key=lambda o: (-o.value, fb.name(o.entity)))
     top = max(o.value for o in rows)
-    left, right, bar_h, gap = 150, 60, 18, 8
+    left, right, bar_h, gap = 170, 50, 18, 8
     height = 30 + len(rows) * (bar_h + gap)
     scale = (WIDTH - left - right) / top
     body = []
+    # A rate from another date than most (Pakistan's July rate) says so in its label.
+    usual = Counter(o.period for o in rows).most_common(1)[0][0]
+
+    def label(o: Observation) -> str:
+        if o.period == usual:
+            return fb.name(o.entity)
+        return _("{country} ({period})").format(
+            country=fb.name(o.entity), period=fmt.period(o.period, fb.language, _)
+        )
+
     for i, o in enumerate(rows):
         y = 20 + i * (bar_h + gap)
         colour = HIGHLIGHT if o.entity == highlight else BAR
         weight = "bold" if o.entity == highlight else "normal"
-        body.append(_text(left - 8, y + 13, fb.name(o.entity), anchor="end", weight=weight))
+        body.append(_text(left - 8, y + 13, label(o), anchor="end", weight=weight))
         body.append(_bar(left, y, o.value * scale, bar_h, colour))
         body.append(_text(left + o.value * scale + 6, y + 13, fb.text(o), weight=weight))
     title = _("US tariff rates by country")
-    listing = "; ".join(f"{fb.name(o.entity)} {fb.text(o)}" for o in rows)
+    listing = "; ".join(f"{label(o)} {fb.text(o)}" for o in rows)
     alt = _("Bar chart of US tariff rates, highest first: {listing}.").format(listing=listing)
     markers = _cite_all(fb, rows)
     caption = Markup("{} {}").format(
