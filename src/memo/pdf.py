@@ -63,11 +63,22 @@ class PdfRenderer:
         self.templates = self.root / "templates"
         self.fetcher = RestrictedFetcher([self.templates, self.root / "assets"])
         self.font_config = weasyprint.text.fonts.FontConfiguration()
-        self.print_css = weasyprint.CSS(
-            filename=str(self.templates / "print.css"),
-            url_fetcher=self.fetcher,
-            font_config=self.font_config,
-        )
+        # print.css is parsed here, once: its warnings (an unknown property, an invalid value) fail
+        # the build like those raised while rendering.
+        handler = _Collect()
+        weasyprint.LOGGER.addHandler(handler)
+        try:
+            self.print_css = weasyprint.CSS(
+                filename=str(self.templates / "print.css"),
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            )
+        except FatalURLFetchingError as e:
+            raise RenderError(f"templates/print.css: {e}") from None
+        finally:
+            weasyprint.LOGGER.removeHandler(handler)
+        if handler.messages:
+            raise RenderError("WeasyPrint warned in templates/print.css: " + " | ".join(handler.messages))
 
     def render(self, html: str, out: Path) -> int:
         """Write ``html`` as a PDF/UA-1 file at ``out``; return the page count."""
