@@ -129,6 +129,8 @@ class IndicatorDef:
     range: tuple[float, float] | None = None
     derived: bool = False
     derivation: str = ""
+    # For derived indicators: the indicators they are computed from.
+    inputs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,128 @@
+"""Shared fixtures: a tiny, valid data/ folder that tests copy and break one file at a time."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+GOOD_DICTIONARY = """\
+units:
+  percent: {label: percent, symbol: "%", min: 0, max: 100}
+  usd_bn: {label: billion US dollars, symbol: US$ bn, min: 0}
+qualifiers:
+  exact: as stated (empty qualifier column)
+  about: approximately
+  nearly: just below
+  less_than: below
+  more_than: above
+  up_to: at most
+entities:
+  USA: {name: United States, alpha2: US, kind: country}
+  IND: {name: India, alpha2: IN, kind: country}
+  CHN: {name: China, alpha2: CN, kind: country}
+  WLD: {name: World, kind: world}
+indicators:
+  us_tariff_rate_pct:
+    label: US tariff rate
+    unit: percent
+    description: Tariff the United States applies to imports from the entity.
+    range: [0, 60]
+  bilateral_trade_usd_bn:
+    label: Bilateral trade
+    unit: usd_bn
+    description: Goods and services trade between entity and counterpart.
+  trade_growth_pct:
+    label: Trade growth
+    unit: percent
+    description: Growth of bilateral trade between two years.
+    derived: true
+    derivation: bilateral_trade_usd_bn of the later year over the earlier one, minus one
+    inputs: [bilateral_trade_usd_bn]
+"""
+
+GOOD_SOURCES = """\
+id,footnote,author,title,publisher,date,url,note
+article,,Yoon Jung Choi,The article,Sejong Institute,2025-09-15,,
+fn01,1,,Exports under threat,CNBC,2025-08-07,https://example.org/a,
+fn09,9,,Trade facts,USTR,2025,https://example.org/b,
+"""
+
+GOOD_EVENTS = """\
+id,date,title,source,note
+tariff_order,2025-08-06,Executive order adds a 25 point tariff,fn01,
+"""
+
+GOOD_INDICATORS = """\
+indicator,entity,counterpart,period,value,low,high,qualifier,unit,source,note
+us_tariff_rate_pct,IND,,2025-07,25,,,,percent,fn01,
+us_tariff_rate_pct,CHN,,2025-Q2,38,36,40,about,percent,fn01,"36 to 40 percent, 관세율"
+bilateral_trade_usd_bn,USA,IND,2000,20,,,about,usd_bn,fn09,
+bilateral_trade_usd_bn,USA,IND,2024,212.3,,,,usd_bn,fn09,
+"""
+
+GOOD_FILES = {
+    "data/dictionary.yaml": GOOD_DICTIONARY,
+    "data/sources.csv": GOOD_SOURCES,
+    "data/events.csv": GOOD_EVENTS,
+    "data/indicators.csv": GOOD_INDICATORS,
+}
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    """Write a fixture file (text dedented, UTF-8), creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(textwrap.dedent(text), encoding="utf-8", newline="")
+    return path
+
+
+@pytest.fixture
+def make_data_project(tmp_path: Path) -> Callable[..., Path]:
+    """Return a function writing the good data/ files into tmp_path, with some replaced.
+
+    ``make_data_project(indicators="...")`` replaces data/indicators.csv; keys are the file stems
+    (dictionary, sources, events, indicators); ``None`` leaves a file out.
+    """
+
+    def make(**replace: str | bytes | None) -> Path:
+        for name, text in GOOD_FILES.items():
+            stem = Path(name).stem
+            content = replace.get(stem, text)
+            if content is not None:
+                write(tmp_path / name, content)
+        return tmp_path
+
+    return make
+
+
+# ---- end-to-end fixtures (helpers in tests/helpers.py) ------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
+    """A copy of the project after one full ``snakemake --cores 2``; ``helpers.Build`` (``root``,
+    ``log``, ``returncode``).
+
+    Built once per test run: under pytest-xdist the workers share it (the first builds, under a
+    lock, the others wait). Tests only read it; a test that changes something copies it first
+    (``helpers.copy_built``) and works on its own copy.
+    """
+    from helpers import build_once
+
+    if hasattr(request.config, "workerinput"):  # an xdist worker: share with the other workers
+        base = tmp_path_factory.getbasetemp().parent / "memo-built"
+    else:
+        base = tmp_path_factory.mktemp("memo-built")
+    return build_once(base)
+
+
+@pytest.fixture(scope="session")
+def reports(built_project) -> Path:
+    """The published edition of the session build (``reports/``); fails if the build failed."""
+    assert built_project.returncode == 0, built_project.log[-4000:]
+    return built_project.root / "reports"
