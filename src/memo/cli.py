@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "publish": ("memo.publish", "cli_publish", "publish rendered memos to reports/ atomically"),
     "send": ("memo.distribute.send", "cli_send", "e-mail memo PDFs to recipients (dry run unless --send)"),
     "ledger": ("memo.distribute.ledger", "cli_ledger", "show the delivery ledger"),
+    "catalogue": ("memo.catalogue", "cli_catalogue", "extract messages, update translations"),
 }
 
 
@@ -64,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ledger", help=COMMANDS["ledger"][2])
     p.add_argument("--ledger", default="ledger/deliveries.jsonl", help="delivery ledger")
+
+    p = sub.add_parser("catalogue", help=COMMANDS["catalogue"][2])
+    p.add_argument(
+        "--add-language", action="append", metavar="LANG", help="start a new language's catalogue"
+    )
+    p.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if stale or untranslated"
+    )
     return parser
 
 

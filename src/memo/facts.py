@@ -263,7 +263,8 @@ class FactBook:
         s = self.dataset.sources[source_id]
         parts = []
         if s.author:
-            parts.append(escape(s.author))
+            # Authors' names as published, like the title and publisher.
+            parts.append(Markup('<span lang="en">{}</span>').format(s.author))
         parts.append(Markup('<cite lang="en">{}</cite>').format(s.title))
         if s.publisher:
             parts.append(Markup('<span lang="en">{}</span>').format(s.publisher))

@@ -37,6 +37,11 @@ def _identity(s: str) -> str:
     return s
 
 
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark a message for the catalogue (``memo catalogue``) without translating it here."""
+    return message
+
+
 def number(x: float, locale: str, decimals: int = 1) -> str:
     """Format a plain number with grouping and at most ``decimals`` decimals ("3,488", "10.6")."""
     pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
@@ -72,10 +77,14 @@ def _unit_pattern(unit: str, _: Gettext) -> str:
 
 
 def _compact(x: float, locale: str, decimals: int) -> str:
-    """Babel's compact form of a sum given in billions ("212.3 billion", "2123억")."""
+    """Babel's compact form of a sum given in billions ("212.3 billion", "2123억").
+
+    The sum is rounded in billions first, so every language shows the same precision: 268.108
+    is "268.1 billion" and "2681억", not "2681.1억".
+    """
     long = "long" if locale.startswith("en") else "short"
     return format_compact_decimal(
-        x * 1e9, format_type=long, locale=locale, fraction_digits=decimals
+        round(x, decimals) * 1e9, format_type=long, locale=locale, fraction_digits=decimals
     )
 
 
@@ -100,11 +109,11 @@ def _range_amount(low: float, high: float, unit: str, locale: str, _: Gettext) -
 
 QUALIFIER_PATTERNS = {
     # Translators: how a source bounds a figure; {x} is the formatted figure.
-    "about": "about {x}",
-    "nearly": "nearly {x}",
-    "less_than": "less than {x}",
-    "more_than": "more than {x}",
-    "up_to": "up to {x}",
+    "about": N_("about {x}"),
+    "nearly": N_("nearly {x}"),
+    "less_than": N_("less than {x}"),
+    "more_than": N_("more than {x}"),
+    "up_to": N_("up to {x}"),
 }
 
 

@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from memo import charts as charts_mod
-from memo import i18n
+from memo import i18n, linebreak
 from memo.config import Edition, MemoDef, load_edition
 from memo.errors import DataError, format_problems
 from memo.facts import FactBook, MissingFigure
@@ -131,7 +131,7 @@ def render_html(
             subtitle=_(memo.subtitle) if memo.subtitle else "",
             description=_(memo.description) if memo.description else "",
             marking=_(memo.marking),
-            author=memo.author,
+            author=_(memo.author),
             edition_date=memo.edition_date.isoformat(),
             edition_date_text=book.date(memo.edition_date),
             fact=book.fact,
@@ -222,7 +222,9 @@ def write_outputs(r: Rendered, out: Path, pdf_renderer: Any | None) -> None:
     """Write a memo's HTML, PDF, figure record and metadata; each file appears whole or not at all."""
     write_atomic(out / f"{r.output_id}.html", r.html.encode("utf-8"))
     if pdf_renderer is not None:
-        r.meta["pages"] = pdf_renderer.render(r.html, out / f"{r.output_id}.pdf")
+        # The PDF gets the HTML with its language's line-breaking markup; the HTML file stays as is.
+        pdf_html = linebreak.for_pdf(r.html, r.book.language)
+        r.meta["pages"] = pdf_renderer.render(pdf_html, out / f"{r.output_id}.pdf")
         lo, hi = r.meta["pages_target"]
         if not lo <= r.meta["pages"] <= hi:
             print(

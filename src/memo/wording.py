@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from memo import compare
+from memo import compare, fmt
 from memo.facts import FactBook
 from memo.model import Observation
 
@@ -90,14 +90,14 @@ class Wording:
         first, last = rows[0], rows[-1]
         verb = compare.direction(first, last)
         msg = {
-            "rose": "rose from {old} in {y0} to {new} in {y1}",
-            "fell": "fell from {old} in {y0} to {new} in {y1}",
-            "unchanged": "stayed at {new} from {y0} to {y1}",
+            "rose": fmt.N_("rose from {old} in {y0} to {new} in {y1}"),
+            "fell": fmt.N_("fell from {old} in {y0} to {new} in {y1}"),
+            "unchanged": fmt.N_("stayed at {new} from {y0} to {y1}"),
         }[verb]
         return self._fmt(
             msg,
             old=self.book.show(first),
             new=self.book.show(last),
-            y0=first.period,
-            y1=last.period,
+            y0=fmt.period(first.period, self.book.language, self._),
+            y1=fmt.period(last.period, self.book.language, self._),
         )
