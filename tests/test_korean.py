@@ -45,8 +45,12 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("korean")
     conf = tmp / "fonts.conf"
     conf.write_text(EMPTY_FONTCONFIG.format(none=tmp / "no-fonts", cache=tmp / "fc-cache"))
-    env = dict(os.environ, FONTCONFIG_FILE=str(conf), PYTHONWARNINGS="ignore")
-    env.pop("FONTCONFIG_PATH", None)
+    # In-process rendering (no warm render server, whose fonts were loaded with the machine's config).
+    env = dict(
+        os.environ, FONTCONFIG_FILE=str(conf), PYTHONWARNINGS="ignore", MEMO_RENDER_SERVER="0"
+    )
+    for name in ("FONTCONFIG_PATH", "MEMO_RENDER_SOCKET"):
+        env.pop(name, None)
     run = subprocess.run(
         [
             sys.executable,
