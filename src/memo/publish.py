@@ -145,8 +145,9 @@ def swap_link(reports: Path, target: Path) -> None:
 
 def prune(store: Path, keep: set[str]) -> None:
     """Remove old editions and leftovers of killed runs, keeping the newest few."""
+    # Folders moved aside by swap_link (previous-<pid>) were made by hand: never removed here.
     editions = sorted(
-        (p for p in store.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        (p for p in store.iterdir() if p.is_dir() and not p.name.startswith((".", "previous-"))),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
