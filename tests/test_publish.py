@@ -1,0 +1,153 @@
+"""memo.publish: an edition appears whole in one step (reports is a link swapped by a rename), old
+editions are pruned, a hand-made reports/ folder is kept, a failed publish leaves the last one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import REPO
+
+from memo import publish
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Config and templates of the project, and rendered-memo stand-ins in build/memos."""
+    root = tmp_path / "p"
+    root.mkdir()
+    shutil.copytree(REPO / "config", root / "config")
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "data", root / "data")
+    write_memos(root, "first")
+    return root
+
+
+def output_ids(root: Path) -> list[str]:
+    return publish.load_edition(root).output_ids()
+
+
+def write_memos(root: Path, content: str) -> None:
+    memos = root / "build/memos"
+    memos.mkdir(parents=True, exist_ok=True)
+    for oid in output_ids(root):
+        lang = oid.rsplit("-", 1)[1]
+        (memos / f"{oid}.html").write_text(f"<p>{oid} {content}</p>", encoding="utf-8")
+        (memos / f"{oid}.pdf").write_bytes(f"%PDF-1.7 {oid} {content}".encode())
+        (memos / f"{oid}.figures.json").write_text(json.dumps({"memo": oid}), encoding="utf-8")
+        meta = {
+            "id": oid,
+            "memo": oid.rsplit("-", 1)[0],
+            "audience": "x",
+            "audience_label": "X",
+            "language": lang,
+            "title": f"Title of {oid}",
+            "bottom_line": "b",
+            "pages": 2,
+            "edition_date": "2025-09-15",
+            "edition_date_text": "15 September 2025",
+            "stale_figures": 0,
+        }
+        (memos / f"{oid}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def run(root: Path) -> dict:
+    return publish.publish(root, root / "build/memos", root / "reports")
+
+
+def editions(root: Path) -> list[str]:
+    return sorted(
+        p.name for p in (root / ".reports").iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
+
+
+def test_publish_swaps_a_link_to_a_complete_edition(project):
+    manifest = run(project)
+    reports = project / "reports"
+    assert reports.is_symlink()
+    target = Path(os.path.realpath(reports))
+    assert target.parent == (project / ".reports").resolve()
+    assert target.name.startswith("2025-09-15-")
+    assert not os.path.isabs(os.readlink(reports)), "a relative link survives moving the folder"
+    for oid in output_ids(project):
+        for ext in ("html", "pdf", "figures.json"):
+            assert (reports / f"{oid}.{ext}").read_bytes() == (
+                project / f"build/memos/{oid}.{ext}"
+            ).read_bytes()
+    on_disk = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    assert on_disk == manifest
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((reports / name).read_bytes()).hexdigest() == digest
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    for oid in output_ids(project):
+        assert f'href="{oid}.pdf"' in index and f"Title of {oid}" in index
+    assert not list((project / ".reports").glob(".staging-*")), "staging folder left behind"
+
+
+def test_a_new_edition_replaces_the_link_and_old_ones_are_pruned(project):
+    run(project)
+    first = os.readlink(project / "reports")
+    seen = [first]
+    for i in range(publish.KEEP_EDITIONS + 1):
+        write_memos(project, f"version {i}")
+        run(project)
+        seen.append(os.readlink(project / "reports"))
+    assert len(set(seen)) == len(seen), "every edition got its own folder"
+    assert "version" in (project / "reports" / f"{output_ids(project)[0]}.html").read_text()
+    kept = editions(project)
+    assert len(kept) == publish.KEEP_EDITIONS
+    assert Path(seen[-1]).name in kept
+    assert Path(first).name not in kept, "the oldest edition should have been pruned"
+
+
+def test_publishing_the_same_memos_again_keeps_the_same_edition(project):
+    run(project)
+    link = os.readlink(project / "reports")
+    run(project)
+    assert os.readlink(project / "reports") == link
+    assert len(editions(project)) == 1
+
+
+def test_a_plain_reports_folder_is_moved_aside_not_deleted(project):
+    hand = project / "reports"
+    hand.mkdir()
+    (hand / "notes-by-hand.txt").write_text("keep me", encoding="utf-8")
+    run(project)
+    assert (project / "reports").is_symlink()
+    kept = list((project / ".reports").rglob("notes-by-hand.txt"))
+    assert [p.read_text() for p in kept] == ["keep me"]
+    # Still there after enough new editions to prune every older one.
+    for i in range(publish.KEEP_EDITIONS + 1):
+        write_memos(project, f"version {i}")
+        run(project)
+    kept = list((project / ".reports").rglob("notes-by-hand.txt"))
+    assert [p.read_text() for p in kept] == ["keep me"], "the moved-aside folder was pruned"
+
+
+def test_a_failed_publish_leaves_the_previous_edition(project):
+    run(project)
+    link = os.readlink(project / "reports")
+    write_memos(project, "second")
+    victim = output_ids(project)[-1]
+    (project / f"build/memos/{victim}.meta.json").unlink()
+    with pytest.raises(FileNotFoundError) as err:
+        run(project)
+    assert victim in str(err.value)
+    assert os.readlink(project / "reports") == link
+    assert "first" in (project / "reports" / f"{victim}.html").read_text()
+
+
+def test_leftovers_of_killed_runs_are_removed_but_not_those_of_running_ones(project):
+    store = project / ".reports"
+    store.mkdir()
+    dead = store / ".staging-999999999"  # no such process
+    alive = store / f".staging-{os.getppid()}"  # the process that started this test
+    dead.mkdir()
+    alive.mkdir()
+    publish.prune(store, keep=set())
+    assert not dead.exists()
+    assert alive.exists()
