@@ -129,24 +129,44 @@ def test_css_weasyprint_ignores_fails_the_render(tmp_path, case):
     assert not (out / "key-figures-en.pdf").exists()
 
 
-# ---- a figure the data do not hold --------------------------------------------------------------
+# ---- through the build: the render job fails, nothing is published ------------------------------
 
-
-def test_missing_figure_stops_the_build_naming_memo_template_and_indicator(tmp_path):
-    project = copy_project(tmp_path)
-    replace_in(
-        project / "templates/key_figures.html.j2",
+BROKEN = {
+    # A figure the data do not hold: the error names the memo, the template and the indicator.
+    "missing-figure": (
+        "templates/key_figures.html.j2",
         "{% endtrans %}</p>",
         '{% endtrans %} {{ fact("no_such_indicator", "IND") }}</p>',
-    )
+        ["key-figures-en", "templates/key_figures.html.j2", "no_such_indicator"],
+    ),
+    "blocked-reference": (
+        "templates/key_figures.html.j2",
+        '<h2 id="bl-h">',
+        '<img src="file:///etc/hostname" alt=""><h2 id="bl-h">',
+        ["file:///etc/hostname"],
+    ),
+    "css-warning": (
+        "templates/print.css",
+        "@page {",
+        "h1 { foo: bar; }\n@page {",
+        ["foo: bar", "print.css"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_memo_stops_the_build_with_a_message_naming_the_cause(tmp_path, case):
+    path, old, new, expected = BROKEN[case]
+    project = copy_project(tmp_path)
+    replace_in(project / path, old, new)
     result = run_snakemake(project, "--cores", "2", "build/memos/key-figures-en.pdf")
     assert result.returncode != 0, result.stdout[-3000:]
     assert rendered_memos(result.stdout) == ["key-figures-en"]
-    error = [line for line in result.stdout.splitlines() if "no_such_indicator" in line]
-    assert error, result.stdout[-3000:]
-    assert any(
-        "key-figures-en" in line and "templates/key_figures.html.j2" in line for line in error
-    ), error
+    # One line of the job's error says it all: an analyst need not read a traceback.
+    errors = [line for line in result.stdout.splitlines() if line.startswith("error:")]
+    assert any(all(e in line for e in expected) for line in errors), (
+        f"no error line naming {expected}: {errors or result.stdout[-3000:]}"
+    )
     assert not (project / "build/memos/key-figures-en.pdf").exists()
     assert not (project / "reports").exists()
 
