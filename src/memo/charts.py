@@ -130,7 +130,7 @@ def _pair_chart(
     body = [f'<line x1="20" y1="{base}" x2="{width - 20}" y2="{base}" stroke="{MUTED}"/>']
     slot = (width - 40) / len(rows)
     for i, o in enumerate(rows):
-        cx = 60 + slot * (i + 0.5)
+        cx = 20 + slot * (i + 0.5)  # centred on the axis, which runs from 20 to width - 20
         h = o.value / top * plot_h
         colour = HIGHLIGHT if i == len(rows) - 1 else BAR
         body.append(_bar(cx - 40, base - h, 80, h, colour))

@@ -44,6 +44,8 @@ INPUT_FILES = (DICTIONARY, SOURCES, EVENTS, INDICATORS)
 EXACT = "exact"  # the dictionary's name for the empty qualifier
 PERIOD_FORMS = "2024, 2025-Q2, 2025-07 or 2025-08-06"
 DATE_FORMS = "2025, 2025-07 or 2025-08-06"
+# Free-text columns, which may hold zero-width characters (other columns are ids, codes, numbers).
+TEXT_COLUMNS = ("note", "title", "author", "publisher")
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 # Words that say what unit a figure is in; typed next to a number they belong in the unit column.
@@ -214,7 +216,9 @@ def _dictionary_problems(dictionary: Dictionary, doc: YamlDoc) -> list[Problem]:
 
 def load_sources(root: Path) -> tuple[dict[str, Source] | None, list[Problem]]:
     """Read the sources; None if the file is unusable (then source ids go unchecked elsewhere)."""
-    rows, problems = read_table(root / SOURCES, SOURCES, SOURCE_COLUMNS[:-1], SOURCE_COLUMNS)
+    rows, problems = read_table(
+        root / SOURCES, SOURCES, SOURCE_COLUMNS[:-1], SOURCE_COLUMNS, TEXT_COLUMNS
+    )
     if not rows and problems:
         return None, problems
     sources: dict[str, Source] = {}
@@ -235,7 +239,9 @@ def load_events(
     root: Path, sources: dict[str, Source] | None
 ) -> tuple[dict[str, Event], list[Problem]]:
     """Read the dated events and check their ids, dates and sources."""
-    rows, problems = read_table(root / EVENTS, EVENTS, EVENT_COLUMNS[:-1], EVENT_COLUMNS)
+    rows, problems = read_table(
+        root / EVENTS, EVENTS, EVENT_COLUMNS[:-1], EVENT_COLUMNS, TEXT_COLUMNS
+    )
     events: dict[str, Event] = {}
     first_line: dict[str, int] = {}
     for row in rows:
@@ -309,7 +315,7 @@ def load_indicators(
 ) -> tuple[tuple[Observation, ...], list[Problem]]:
     """Read the observations and run every row check plus the duplicate check."""
     rows, problems = read_table(
-        root / INDICATORS, INDICATORS, INDICATOR_COLUMNS[:-1], INDICATOR_COLUMNS
+        root / INDICATORS, INDICATORS, INDICATOR_COLUMNS[:-1], INDICATOR_COLUMNS, TEXT_COLUMNS
     )
     context = _Context(dictionary, sources)
     observations = []

@@ -29,18 +29,23 @@ class RestrictedFetcher(URLFetcher):
     def __init__(self, allowed: list[Path]) -> None:
         super().__init__(allowed_protocols=("file",), allow_redirects=False)
         self.allowed = [p.resolve() for p in allowed]
+        # What was refused, for the error message when WeasyPrint catches the error itself (an
+        # <image> inside an inline SVG only logs "Failed to render SVG image").
+        self.blocked: list[str] = []
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise FatalURLFetchingError(
+            self.blocked.append(
                 f"blocked reference to {url[:200]!r}: only project files may be used"
             )
+            raise FatalURLFetchingError(self.blocked[-1])
         path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(a) for a in self.allowed) or not path.is_file():
-            raise FatalURLFetchingError(
+            self.blocked.append(
                 f"blocked reference to {url[:200]!r}: outside {', '.join(map(str, self.allowed))}"
             )
+            raise FatalURLFetchingError(self.blocked[-1])
         return URLFetcherResponse(url, body=path.read_bytes(), headers={}, status=200)
 
 
@@ -78,13 +83,16 @@ class PdfRenderer:
         finally:
             weasyprint.LOGGER.removeHandler(handler)
         if handler.messages:
-            raise RenderError("WeasyPrint warned in templates/print.css: " + " | ".join(handler.messages))
+            raise RenderError(
+                "WeasyPrint warned in templates/print.css: " + " | ".join(handler.messages)
+            )
 
     def render(self, html: str, out: Path) -> int:
         """Write ``html`` as a PDF/UA-1 file at ``out``; return the page count."""
         handler = _Collect()
         logger = weasyprint.LOGGER
         logger.addHandler(handler)
+        self.fetcher.blocked.clear()
         try:
             doc = weasyprint.HTML(
                 string=html, base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher
@@ -96,8 +104,11 @@ class PdfRenderer:
             raise RenderError(str(e)) from None
         finally:
             logger.removeHandler(handler)
-        if handler.messages:
-            raise RenderError("WeasyPrint warned: " + " | ".join(handler.messages))
+        if handler.messages or self.fetcher.blocked:
+            # A refused reference fails the build even where WeasyPrint carried on without it.
+            raise RenderError(
+                "WeasyPrint warned: " + " | ".join(handler.messages + self.fetcher.blocked)
+            )
         write_atomic(out, data)
         return len(doc.pages)
 

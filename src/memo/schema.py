@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from memo.errors import Problem
-from memo.tables import decode
+from memo.tables import decode, invisible_character
 
 SCHEMA_DIR = Path(__file__).with_name("schemas")
 
@@ -108,7 +108,36 @@ def check_yaml(
         return None, [*problems, Problem(display_path, 1, "yaml", f"YAML error: {err}")]
     if not isinstance(schema, Mapping):
         schema = yaml.safe_load(Path(schema).read_text(encoding="utf-8"))
+    problems += invisible_problems(doc, display_path)
     return doc, problems + schema_problems(doc, display_path, schema)
+
+
+def invisible_problems(doc: YamlDoc, display_path: str) -> list[Problem]:
+    """Report bidirectional controls in any text, and zero-width characters in keys (ids)."""
+    found = []
+
+    def walk(value: Any, path: list[str | int]) -> None:
+        if isinstance(value, str):
+            what = invisible_character(value, zero_width=False)
+        elif isinstance(value, dict):
+            what = ""
+            for key, item in value.items():
+                key_what = invisible_character(str(key))
+                if key_what:
+                    found.append((path + [str(key)], f"key contains a {key_what}"))
+                walk(item, path + [str(key)])
+        elif isinstance(value, list):
+            what = ""
+            for index, item in enumerate(value):
+                walk(item, path + [index])
+        else:
+            what = ""
+        if what:
+            found.append((path, f"contains a {what}"))
+
+    walk(doc.data, [])
+    hint = "delete it; it is invisible but changes how the text reads or compares"
+    return [Problem(display_path, doc.line_of(p), dotted(p), what, hint) for p, what in found]
 
 
 def check_against_schema(

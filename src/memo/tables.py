@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,22 @@ from memo.errors import Problem
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 QUOTE_HINT = 'quote the whole field and double the quotes inside it: "he said ""no"""'
+# Invisible characters that make text read differently from how it is stored ("Trojan Source"):
+# bidirectional embeddings, overrides and isolates. Never wanted in data; right-to-left text needs
+# none of them. Zero-width characters are kept in free text (some scripts need ZWJ/ZWNJ) but not in
+# ids, codes, dates, numbers and addresses, where they make two values look alike.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\u2061-\u2064\ufeff]")
+
+
+def invisible_character(text: str, *, zero_width: bool = True) -> str:
+    """Describe the first invisible control character in ``text`` ("right-to-left override
+    (U+202E)"), or return "" if there is none; zero-width characters count unless told not to."""
+    found = BIDI_CONTROLS.search(text) or (ZERO_WIDTH.search(text) if zero_width else None)
+    if not found:
+        return ""
+    ch = found.group()
+    return f"{unicodedata.name(ch, 'control character').lower()} (U+{ord(ch):04X})"
 
 
 @dataclass(frozen=True)
@@ -93,8 +111,13 @@ def read_table(
     display_path: str,
     required_columns: Sequence[str],
     optional_columns: Sequence[str] = (),
+    text_columns: Sequence[str] | None = None,
 ) -> tuple[list[Row], list[Problem]]:
-    """Read a CSV file into rows keyed by column name, with every problem found on the way."""
+    """Read a CSV file into rows keyed by column name, with every problem found on the way.
+
+    Bidirectional control characters are reported in every cell; zero-width characters in every
+    cell outside ``text_columns`` (free text), when those are given.
+    """
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -128,12 +151,25 @@ def read_table(
         row = _make_row(line, fields, header, allowed, display_path, problems)
         if row is not None:
             rows.append(row)
+            _check_invisible(row, display_path, text_columns, problems)
     if not rows and len(problems) == row_problems_before:
         hint = "add one row per record under the header"
         problems.append(
             Problem(display_path, header_line, "file", "file has a header but no rows", hint)
         )
     return rows, problems
+
+
+def _check_invisible(
+    row: Row, display_path: str, text_columns: Sequence[str] | None, problems: list[Problem]
+) -> None:
+    """Report invisible control characters in a row's cells (see ``BIDI_CONTROLS``)."""
+    for column, value in row.values.items():
+        zero_width = text_columns is not None and column not in text_columns
+        what = invisible_character(value, zero_width=zero_width)
+        if what:
+            hint = "delete it; it is invisible but changes how the text reads or compares"
+            problems.append(Problem(display_path, row.line, column, f"contains a {what}", hint))
 
 
 def _read_header(

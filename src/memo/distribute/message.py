@@ -66,8 +66,13 @@ class Letter:
 
 
 def header_text(value: str, limit: int = 200) -> str:
-    """Return ``value`` made safe for a header: control characters and line breaks become spaces."""
-    cleaned = " ".join(_CONTROL.sub(" ", value).split())
+    """Return ``value`` made safe for a header: control characters and line breaks become spaces.
+
+    An RFC 2047 encoded word typed into the text (``=?utf-8?q?=0D=0ABcc:...?=``) is broken up with a
+    space: Python's header parser (and mail programs) would decode it, line breaks included, and
+    the message would be written with a header of the attacker's choosing.
+    """
+    cleaned = " ".join(_CONTROL.sub(" ", value).split()).replace("=?", "= ?")
     return cleaned[:limit].rstrip()
 
 
