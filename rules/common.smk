@@ -1,5 +1,10 @@
 # Planning-time helpers: memo ids, inputs and data digests come from the package, not from here.
+from memo import runlock as memo_runlock
 from memo import workflow as memo_workflow
+
+# A run killed half-way (SIGKILL, power loss) leaves Snakemake's lock behind; remove it when no
+# other run is alive in this folder, so the next run needs no `snakemake --unlock` (memo.runlock).
+memo_runlock.claim(".")
 
 # Bad data or config stops here, before any job: all problems printed, reports/ untouched.
 memo_workflow.require_valid(".")

@@ -99,7 +99,8 @@ def tariff_ranking(fb: FactBook, highlight: str = "IND") -> Chart:
         weight = "bold" if o.entity == highlight else "normal"
         body.append(_text(left - 8, y + 13, label(o), anchor="end", weight=weight))
         body.append(_bar(left, y, o.value * scale, bar_h, colour))
-        body.append(_text(left + o.value * scale + 6, y + 13, fb.text(o), weight=weight))
+        value = fb.text(o) + fb.stale_mark(o)
+        body.append(_text(left + o.value * scale + 6, y + 13, value, weight=weight))
     title = _("US tariff rates by country")
     listing = "; ".join(f"{label(o)} {fb.text(o)}" for o in rows)
     alt = _("Bar chart of US tariff rates, highest first: {listing}.").format(listing=listing)
@@ -147,7 +148,8 @@ def _pair_chart(
                 f'stroke="{INK}" stroke-dasharray="4 3" stroke-width="1.5"/>'
             )
         label_top = base - (o.high if o.high is not None else o.value) / top * plot_h
-        body.append(_text(cx, label_top - 8, fb.text(o), anchor="middle", weight="bold"))
+        value = fb.text(o) + fb.stale_mark(o)
+        body.append(_text(cx, label_top - 8, value, anchor="middle", weight="bold"))
         body.append(
             _text(
                 cx,

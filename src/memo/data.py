@@ -178,7 +178,11 @@ def _dictionary_problems(dictionary: Dictionary, doc: YamlDoc) -> list[Problem]:
 
     for unit in dictionary.units.values():
         if unit.min is not None and unit.max is not None and unit.min > unit.max:
-            add(["units", unit.id, "min"], f"min {_fmt(unit.min)} is above max {_fmt(unit.max)}")
+            add(
+                ["units", unit.id, "min"],
+                f"min {_fmt(unit.min)} is above max {_fmt(unit.max)}",
+                "swap them, or leave min or max empty for no bound",
+            )
     for ind in dictionary.indicators.values():
         if dictionary.units and ind.unit and ind.unit not in dictionary.units:
             add(

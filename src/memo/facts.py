@@ -171,6 +171,10 @@ class FactBook:
         if self.is_stale(obs) and obs not in self.stale:
             self.stale.append(obs)
 
+    def stale_mark(self, obs: Observation) -> str:
+        """A dagger for a figure older than the age limit, else "" (chart labels: plain text)."""
+        return "†" if self.is_stale(obs) else ""
+
     def is_stale(self, obs: Observation) -> bool:
         """Whether a figure's series has no observation within the age limit.
 

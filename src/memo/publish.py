@@ -167,17 +167,32 @@ def prune(store: Path, keep: set[str]) -> None:
 def cli_publish(args: Any) -> int:
     """``memo publish``: swap the rendered edition into reports/."""
     root = Path(args.root)
+    reports = root / args.reports
+    before = os.readlink(reports) if reports.is_symlink() else None
     try:
-        manifest = publish(root, root / args.memos_dir, root / args.reports)
+        manifest = publish(root, root / args.memos_dir, reports)
     except DataError as e:
         print(format_problems(e.problems), file=sys.stderr)
         return 1
     except OSError as e:
-        print(
-            f"error: could not publish to {args.reports}: {e.strerror or e} ({e.filename or ''}); "
-            "the previous edition is unchanged",
-            file=sys.stderr,
+        import errno
+
+        # The half-written copy of this run: remove it now (it may hold the last free space).
+        staging = reports.parent / ".reports" / f".staging-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        # shutil.copy2 names the source in filename and the file being written in filename2.
+        where = e.filename2 or e.filename or reports.parent / ".reports"
+        if e.errno == errno.ENOSPC:
+            what = f"disk full while writing {where}"
+        else:
+            what = f"cannot write {where}: {e.strerror or e}"
+        after = os.readlink(reports) if reports.is_symlink() else None
+        state = (
+            f"the previous edition is unchanged ({args.reports} -> {before})"
+            if after == before
+            else f"{args.reports} now points to {after}"
         )
+        print(f"error: could not publish to {args.reports}/: {what}; {state}", file=sys.stderr)
         return 1
     if args.stamp:
         from memo.pdf import write_atomic

@@ -190,9 +190,11 @@ def _describe(error: Any) -> Iterator[tuple[list[str | int], str, str]]:
     elif kind == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
-        yield path, f"expected {expected}, found {_json_type(instance)} {instance!r}", ""
+        hint = schema.get("description") or f"write a value of type {expected}"
+        yield path, f"expected {expected}, found {_json_type(instance)} {instance!r}", hint
     else:
-        yield path, error.message, schema.get("description", "") if kind == "pattern" else ""
+        # What the key is for tells how to fix it (a bound, a pattern, a length).
+        yield path, error.message, schema.get("description", "")
 
 
 def _json_type(value: Any) -> str:

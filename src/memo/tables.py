@@ -101,7 +101,14 @@ def iter_records(text: str) -> Iterator[tuple[int, list[str] | None, str]]:
             if "unexpected end of data" in str(err):
                 yield start, None, "a double quote opened in this record is never closed"
                 return
-            yield reader.line_num, None, f"badly quoted field: {err}"
+            # Report the line the record starts on: a stray quote there makes the reader run on
+            # through later lines, and the error only shows where it stops.
+            runs_on = (
+                f"; a quote opened on this line runs on to line {reader.line_num}"
+                if reader.line_num > start
+                else ""
+            )
+            yield start, None, f"badly quoted field: {err}{runs_on}"
             continue
         yield start, fields, ""
 
