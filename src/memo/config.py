@@ -108,7 +108,12 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
     problems += more
     if problems:
         raise DataError(problems)
-    edition_date = dt.date.fromisoformat(cfg["edition"]["date"])
+    try:
+        edition_date = dt.date.fromisoformat(cfg["edition"]["date"])
+    except ValueError:
+        what = f'"{cfg["edition"]["date"]}" is not a real date'
+        line = _line_of(root, CONFIG, ["edition", "date"])
+        raise DataError([Problem(CONFIG, line, "edition.date", what, "write YYYY-MM-DD")]) from None
     defs: list[MemoDef] = []
     audiences = memos["audiences"]
     if known_indicators is None:
@@ -117,10 +122,19 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
     for i, m in enumerate(memos["memos"]):
         line = _memo_line(root, i)
         where = f"memos[{i}]"
+
+        def at(*key: str | int, i: int = i, line: int = line) -> int:
+            # The line of the offending key, looked up only when there is a problem to report.
+            return _line_of(root, MEMOS, ["memos", i, *key], line)
+
         if m["id"] in seen:
             problems.append(
                 Problem(
-                    MEMOS, line, f"{where}.id", f'duplicate memo id "{m["id"]}"', "ids are unique"
+                    MEMOS,
+                    at("id"),
+                    f"{where}.id",
+                    f'duplicate memo id "{m["id"]}"',
+                    "ids are unique",
                 )
             )
         seen.add(m["id"])
@@ -128,7 +142,7 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
             problems.append(
                 Problem(
                     MEMOS,
-                    line,
+                    at("audience"),
                     f"{where}.audience",
                     f'unknown audience "{m["audience"]}"',
                     "known: " + ", ".join(sorted(audiences)),
@@ -138,7 +152,7 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
             problems.append(
                 Problem(
                     MEMOS,
-                    line,
+                    at("template"),
                     f"{where}.template",
                     f'template "{m["template"]}" does not exist',
                     "templates/: "
@@ -150,7 +164,7 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
                 problems.append(
                     Problem(
                         MEMOS,
-                        line,
+                        at("key_figures", j, "indicator"),
                         f"{where}.key_figures[{j}].indicator",
                         f'unknown indicator "{kf["indicator"]}"',
                         "see data/dictionary.yaml",
@@ -160,9 +174,23 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
         if lo > hi:
             problems.append(
                 Problem(
-                    MEMOS, line, f"{where}.pages", f"min {lo} is above max {hi}", "write [min, max]"
+                    MEMOS,
+                    at("pages"),
+                    f"{where}.pages",
+                    f"min {lo} is above max {hi}",
+                    "write [min, max]",
                 )
             )
+        try:
+            memo_date = dt.date.fromisoformat(m.get("edition_date", cfg["edition"]["date"]))
+        except ValueError:
+            what = f'"{m["edition_date"]}" is not a real date'
+            problems.append(
+                Problem(
+                    MEMOS, at("edition_date"), f"{where}.edition_date", what, "write YYYY-MM-DD"
+                )
+            )
+            memo_date = edition_date
         defs.append(
             MemoDef(
                 id=m["id"],
@@ -189,7 +217,7 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
                 pages=(lo, hi),
                 marking=m.get("marking", cfg["marking"]),
                 author=m.get("author", cfg["edition"]["publisher"]),
-                edition_date=dt.date.fromisoformat(m.get("edition_date", cfg["edition"]["date"])),
+                edition_date=memo_date,
             )
         )
     if problems:
@@ -202,6 +230,16 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
         base_url=cfg.get("base_url", ""),
         memos=tuple(defs),
     )
+
+
+def _line_of(root: Path, rel: str, path: list[str | int], default: int = 1) -> int:
+    """Editor line of the key at ``path`` in a config file (parsed again: only for problems)."""
+    from memo.schema import load_yaml_with_lines
+
+    try:
+        return load_yaml_with_lines(root / rel).line_of(path)
+    except Exception:  # the schema check reports a file that does not parse
+        return default
 
 
 def _known_indicators(root: Path) -> set[str]:

@@ -275,6 +275,15 @@ def cli_render(args: Any) -> int:
     except (MemoError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except OSError as e:  # a full disk, an unwritable build/: say which file, no traceback
+        import errno
+
+        where = e.filename or root / args.out
+        what = "disk full while writing" if e.errno == errno.ENOSPC else f"{e.strerror}:"
+        print(
+            f"error: {what} {where}; nothing was published, reports/ is unchanged", file=sys.stderr
+        )
+        return 1
     except Exception as e:  # RenderError and friends: say which memo and why, no traceback
         from memo.pdf import RenderError
 
