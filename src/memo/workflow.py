@@ -85,7 +85,16 @@ def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
         text = Path(root, "data", name).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return ()
-    return tuple(tuple(cell.strip() for cell in row) for row in csv.reader(io.StringIO(text)))
+    return tuple(row for row in map(_clean, csv.reader(io.StringIO(text))) if row)
+
+
+def _clean(row: list[str]) -> tuple[str, ...]:
+    """A row as the data mean it: cells stripped, and the empty cells a spreadsheet appends dropped,
+    so that re-saving a file in a spreadsheet does not rebuild every memo."""
+    cells = [cell.strip() for cell in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    return tuple(cells)
 
 
 # Indicators a chart draws, and those a wording helper reads beyond its arguments.
