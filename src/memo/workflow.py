@@ -30,7 +30,9 @@ FONTS = "assets/fonts"
 def _memos(root: str) -> dict:
     # libyaml when present: ten times faster on an edition of hundreds of memos.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(Path(root, "config/memos.yaml").read_text(encoding="utf-8"), Loader=loader) or {}
+    return (
+        yaml.load(Path(root, "config/memos.yaml").read_text(encoding="utf-8"), Loader=loader) or {}
+    )
 
 
 def output_ids(root: str = ".") -> list[str]:
