@@ -13,11 +13,19 @@ from collections.abc import Sequence
 
 # subcommand -> (module, function, help). The function takes the parsed namespace, returns an exit code.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "validate": ("memo.validate", "cli_validate", "check data/ and config/ without building anything"),
+    "validate": (
+        "memo.validate",
+        "cli_validate",
+        "check data/ and config/ without building anything",
+    ),
     "derive": ("memo.derive", "cli_derive", "compute derived comparisons into build/derived/"),
     "render": ("memo.render", "cli_render", "render memos to HTML and PDF in build/memos/"),
     "publish": ("memo.publish", "cli_publish", "publish rendered memos to reports/ atomically"),
-    "send": ("memo.distribute.send", "cli_send", "e-mail memo PDFs to recipients (dry run unless --send)"),
+    "send": (
+        "memo.distribute.send",
+        "cli_send",
+        "e-mail memo PDFs to recipients (dry run unless --send)",
+    ),
     "ledger": ("memo.distribute.ledger", "cli_ledger", "show the delivery ledger"),
     "catalogue": ("memo.catalogue", "cli_catalogue", "extract messages, update translations"),
 }
@@ -45,18 +53,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--html-only", action="store_true", help="skip the PDF")
 
     p = sub.add_parser("publish", help=COMMANDS["publish"][2])
-    p.add_argument("--memos-dir", default="build/memos", help="rendered memos (default: build/memos)")
+    p.add_argument(
+        "--memos-dir", default="build/memos", help="rendered memos (default: build/memos)"
+    )
     p.add_argument("--reports", default="reports", help="published folder (default: reports)")
     p.add_argument("--stamp", help="write the published manifest here too")
 
     p = sub.add_parser("send", help=COMMANDS["send"][2])
     p.add_argument("--reports", default="reports", help="published memos (default: reports)")
     p.add_argument("--recipients", default="config/recipients.csv", help="recipients file")
-    p.add_argument("--outbox", default="outbox", help="dry-run folder for .eml files (default: outbox)")
+    p.add_argument(
+        "--outbox", default="outbox", help="dry-run folder for .eml files (default: outbox)"
+    )
     p.add_argument("--ledger", default="ledger/deliveries.jsonl", help="delivery ledger")
     p.add_argument("--send", action="store_true", help="really send through SMTP (MEMO_SMTP_* env)")
     p.add_argument(
-        "--resend-changed", action="store_true", help="send memos whose PDF changed since last delivery"
+        "--resend-changed",
+        action="store_true",
+        help="send memos whose PDF changed since last delivery",
     )
     p.add_argument("--base-url", default=None, help="where the HTML memos are published, for links")
     p.add_argument("--sender", default=None, help="From: address (default: env MEMO_MAIL_FROM)")
