@@ -13,6 +13,24 @@ include: "rules/memos.smk"
 include: "rules/distribute.smk"
 
 
+# Local runs start a warm render server that the render jobs hand their memo to, instead of each
+# importing WeasyPrint (memo.render_server; off on clusters or with MEMO_RENDER_SERVER=0).
+# Snakemake keeps one handler of each kind: add to memo.runhooks rather than defining others.
+from memo import runhooks as memo_runhooks
+
+
+onstart:
+    memo_runhooks.started(workflow)
+
+
+onsuccess:
+    memo_runhooks.finished()
+
+
+onerror:
+    memo_runhooks.finished()
+
+
 rule all:
     default_target: True
     input:

@@ -5,6 +5,9 @@ rule validate:
         config=CONFIG,
     output:
         stamp="build/validated.json",
+    # First, beside the render server's warm-up, rather than last before publish (the renders do
+    # not wait for it: the Snakefile checked the data before planning any job).
+    priority: 50
     log:
         "build/logs/validate.log",
     shell:
@@ -18,7 +21,8 @@ rule derive:
         data=DATA,
     output:
         derived="build/derived/derived.csv",
+    priority: 50
     log:
         "build/logs/derive.log",
     shell:
-        "memo derive --out build/derived 2> >(tee {log} >&2)"
+        "memo derive --out $(dirname {output.derived}) 2> >(tee {log} >&2)"

@@ -1,3 +1,11 @@
+# `memo render`, started light: a standard-library client (python -S -I) hands the memo to the warm
+# render server of a local run, or becomes `python -m memo.cli render` when none answers
+# (memo.render_server). On a cluster node that is the node's Python and package.
+from memo import render_server as memo_render_server
+
+MEMO_RENDER = memo_render_server.command()
+
+
 rule render:
     """Render one memo edition to HTML and PDF. Its data digest (params) decides whether it reruns,
     so editing a figure rebuilds only the memos that show it."""
@@ -15,7 +23,8 @@ rule render:
     log:
         "build/logs/render-{memo}.log",
     shell:
-        "memo render {wildcards.memo} 2> >(tee {log} >&2)"
+        # Outputs go where Snakemake says (with a storage provider that is not build/memos).
+        "{MEMO_RENDER} render {wildcards.memo} --out $(dirname {output.html}) 2> >(tee {log} >&2)"
 
 
 rule publish:
@@ -31,4 +40,12 @@ rule publish:
     log:
         "build/logs/publish.log",
     shell:
-        "memo publish --stamp {output.stamp} 2> >(tee {log} >&2)"
+        "memo publish --memos-dir $(dirname {input.memos[0]}) --stamp {output.stamp} 2> >(tee {log} >&2)"
+
+
+# On a cluster only the renders are submitted: validate, derive and publish take a second each, and
+# publish swaps reports/ on the machine Snakemake runs on (docs/performance.md).
+localrules:
+    validate,
+    derive,
+    publish,

@@ -19,7 +19,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "check data/ and config/ without building anything",
     ),
     "derive": ("memo.derive", "cli_derive", "compute derived comparisons into build/derived/"),
-    "render": ("memo.render", "cli_render", "render memos to HTML and PDF in build/memos/"),
+    # Through the warm render server of a local Snakemake run when there is one (memo.render_server).
+    "render": ("memo.render_server", "cli_render", "render memos to HTML and PDF in build/memos/"),
     "publish": ("memo.publish", "cli_publish", "publish rendered memos to reports/ atomically"),
     "send": (
         "memo.distribute.send",

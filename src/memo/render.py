@@ -245,16 +245,31 @@ def write_outputs(r: Rendered, out: Path, pdf_renderer: Any | None) -> None:
     )
 
 
-def render_memos(root: Path, output_ids: list[str], out: Path, pdf: bool = True) -> None:
-    """Render the given memo editions (all when empty) in this one process."""
+def prepare(root: Path, pdf: bool = True) -> tuple[Dataset, Edition, jinja2.Environment, Any]:
+    """What rendering memos shares: the checked inputs, the Jinja environment, the PDF renderer.
+
+    A warm render server (memo.render_server) prepares these once and hands them to each memo it
+    renders while the files they were read from are unchanged.
+    """
+    from memo import render_server
+
+    warm = render_server.warm_prepared(root, pdf)
+    if warm is not None:
+        return warm
     dataset, edition = load_inputs(root)
-    ids = output_ids or edition.output_ids()
     env = environment(root / "templates")
     renderer = None
     if pdf:
         from memo.pdf import PdfRenderer
 
         renderer = PdfRenderer(root)
+    return dataset, edition, env, renderer
+
+
+def render_memos(root: Path, output_ids: list[str], out: Path, pdf: bool = True) -> None:
+    """Render the given memo editions (all when empty) in this one process."""
+    dataset, edition, env, renderer = prepare(root, pdf)
+    ids = output_ids or edition.output_ids()
     for i, oid in enumerate(ids, 1):
         start = time.monotonic()
         memo, lang = edition.memo(oid)

@@ -50,8 +50,22 @@ def load_yaml_with_lines(path: Path | str) -> YamlDoc:
 
 
 def parse_yaml_with_lines(text: str) -> YamlDoc:
-    """Parse YAML text with the line of every node; raises yaml.YAMLError on bad syntax."""
-    loader = yaml.SafeLoader(text)
+    """Parse YAML text with the line of every node; raises yaml.YAMLError on bad syntax.
+
+    With libyaml when present (ten times faster: an edition of 200 memos took 0.4 s to parse, on
+    every snakemake run); on any error the pure-Python parser runs again, so messages stay the same.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return _parse_yaml_with_lines(text, fast)
+        except yaml.YAMLError:
+            pass
+    return _parse_yaml_with_lines(text, yaml.SafeLoader)
+
+
+def _parse_yaml_with_lines(text: str, loader_class: type) -> YamlDoc:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

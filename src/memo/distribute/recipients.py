@@ -53,7 +53,9 @@ def read_memo_config(root: Path) -> MemoConfig | None:
     import yaml
 
     try:
-        data: Any = yaml.safe_load((root / MEMOS).read_text(encoding="utf-8"))
+        # libyaml when present: this runs in every snakemake run's check, on hundreds of memos.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data: Any = yaml.load((root / MEMOS).read_text(encoding="utf-8"), Loader=loader)
     except (OSError, yaml.YAMLError):
         return None
     if not isinstance(data, dict):
