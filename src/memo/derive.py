@@ -13,9 +13,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
-import os
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 
 from memo import compare
 from memo.compare import DERIVED_PATH, Table
+from memo.files import write_atomic
 from memo.model import INDICATOR_COLUMNS, Dataset, Observation
 
 DERIVED_COLUMNS = (*INDICATOR_COLUMNS, "inputs", "sources", "method")
@@ -106,22 +105,6 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     writer.writerow(columns)
     writer.writerows([cell(v) for v in row] for row in rows)
     return buf.getvalue()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(result: DerivedResult, out_dir: Path | str) -> list[Path]:

@@ -195,7 +195,7 @@ def cli_publish(args: Any) -> int:
         print(f"error: could not publish to {args.reports}/: {what}; {state}", file=sys.stderr)
         return 1
     if args.stamp:
-        from memo.pdf import write_atomic
+        from memo.files import write_atomic
 
         write_atomic(root / args.stamp, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     print(

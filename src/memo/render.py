@@ -21,8 +21,8 @@ from memo import i18n, linebreak
 from memo.config import Edition, MemoDef, load_edition
 from memo.errors import DataError, format_problems
 from memo.facts import FactBook, MissingFigure
+from memo.files import write_atomic
 from memo.model import Dataset
-from memo.pdf import write_atomic
 from memo.wording import Wording
 
 

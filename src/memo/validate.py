@@ -11,14 +11,13 @@ import argparse
 import hashlib
 import importlib
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from memo.data import INPUT_FILES, check_dataset
 from memo.errors import Problem, format_problems
+from memo.files import write_atomic
 from memo.model import Dataset
 
 Check = Callable[[Path], list[Problem]]
@@ -139,12 +138,4 @@ def write_stamp(stamp: Path, root: Path, counts: dict[str, int]) -> None:
             inputs[name] = hashlib.sha256(path.read_bytes()).hexdigest()
     # No timestamp: the same inputs give the same stamp byte for byte.
     text = json.dumps({"valid": True, "counts": counts, "inputs": inputs}, indent=2, sort_keys=True)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=stamp.parent, prefix=f".{stamp.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
-        os.replace(tmp, stamp)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(stamp, text + "\n")
