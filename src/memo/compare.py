@@ -754,6 +754,16 @@ def _series_table(
     return Table(name, SERIES_COLUMNS, tuple(rows))
 
 
+def _first_and_last(
+    observations: Iterable[Observation], indicator: str, entity: str, counterpart: str
+) -> tuple[Observation, Observation]:
+    """The earliest and the latest observation of a series; a comparison needs two periods."""
+    rows = select(tuple(observations), indicator, entity, counterpart)
+    if len(rows) < 2:
+        raise LookupError(f"{indicator} for {entity}/{counterpart} needs two periods")
+    return rows[0], rows[-1]
+
+
 def compare_oil(
     observations: Iterable[Observation],
     entity: str = "IND",
@@ -768,10 +778,7 @@ def compare_oil(
     Tidy table ``oil_dependence`` lists the two inputs and the two derived figures.
     """
     names = names or {}
-    rows = select(tuple(observations), CRUDE_SHARE, entity, counterpart)
-    if len(rows) < 2:
-        raise LookupError(f"{CRUDE_SHARE} for {entity}/{counterpart} needs two periods")
-    first, last = rows[0], rows[-1]
+    first, last = _first_and_last(observations, CRUDE_SHARE, entity, counterpart)
     a, b = Quantity.of(last), Quantity.of(first)
     period = f"{first.period}/{last.period}"
     what = (
@@ -821,10 +828,7 @@ def compare_trade_growth(
     Tidy table ``trade_growth`` lists the two inputs and the two derived figures.
     """
     names = names or {}
-    rows = select(tuple(observations), BILATERAL_TRADE, entity, counterpart)
-    if len(rows) < 2:
-        raise LookupError(f"{BILATERAL_TRADE} for {entity}/{counterpart} needs two periods")
-    first, last = rows[0], rows[-1]
+    first, last = _first_and_last(observations, BILATERAL_TRADE, entity, counterpart)
     a, b = Quantity.of(last), Quantity.of(first)
     years = years_between(first.period, last.period)
     if years <= 0:
