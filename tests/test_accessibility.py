@@ -304,15 +304,7 @@ def test_text_colours_of_the_stylesheets_meet_aa_on_white(css):
 
 @pytest.fixture(scope="module")
 def browser():
-    missing = chromium.missing_tools()
-    assert not missing, f"browser tests need {missing}"
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    b = chromium.launch(pw)
-    yield b
-    b.close()
-    pw.stop()
+    yield from chromium.running_browser()
 
 
 @pytest.fixture

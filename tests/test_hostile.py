@@ -380,15 +380,7 @@ def test_css_in_data_stays_inside_its_css_string(built, reports, memo):
 
 @pytest.fixture(scope="module")
 def browser():
-    missing = chromium.missing_tools()
-    assert not missing, f"browser tests need {missing}"
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    b = chromium.launch(pw)
-    yield b
-    b.close()
-    pw.stop()
+    yield from chromium.running_browser()
 
 
 @pytest.mark.parametrize("name", PAGES)

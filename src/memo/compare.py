@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from memo.model import Observation
+from memo.model import INDICATOR_COLUMNS, Observation
 
 DERIVED_PATH = "build/derived/derived.csv"
 
@@ -714,19 +714,8 @@ def compare_deficits(
 
 # ---- 3. oil dependence, 4. trade growth -----------------------------------------------------
 
-SERIES_COLUMNS = (
-    "role",
-    "indicator",
-    "entity",
-    "counterpart",
-    "period",
-    "value",
-    "low",
-    "high",
-    "qualifier",
-    "unit",
-    "inputs",
-)
+# A series table: the role of a row (input or derived), the figure's columns, and its inputs.
+SERIES_COLUMNS = ("role", *INDICATOR_COLUMNS[: INDICATOR_COLUMNS.index("unit") + 1], "inputs")
 
 
 def _series_table(

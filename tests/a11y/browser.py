@@ -48,6 +48,19 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
+def running_browser():
+    """Start Debian's Chromium through Playwright, yield it, and close both (for a pytest fixture)."""
+    missing = missing_tools()
+    assert not missing, f"browser tests need {missing}"
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    b = launch(pw)
+    yield b
+    b.close()
+    pw.stop()
+
+
 def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
