@@ -14,9 +14,9 @@ include: "rules/distribute.smk"
 
 
 # Local runs start a warm render server that the render jobs hand their memo to, instead of each
-# importing WeasyPrint (memo.render_server; off on clusters or with MEMO_RENDER_SERVER=0).
-# Snakemake keeps one handler of each kind: add to memo.runhooks rather than defining others.
-from memo import runhooks as memo_runhooks
+# importing WeasyPrint (memo.render.server; off on clusters or with MEMO_RENDER_SERVER=0).
+# Snakemake keeps one handler of each kind: add to memo.workflow.runhooks rather than defining others.
+from memo.workflow import runhooks as memo_runhooks
 
 
 onstart:

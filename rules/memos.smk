@@ -1,17 +1,19 @@
 # `memo render`, started light: a standard-library client (python -S -I) hands the memo to the warm
 # render server of a local run, or becomes `python -m memo.cli render` when none answers
-# (memo.render_server). On a cluster node that is the node's Python and package.
-from memo import render_server as memo_render_server
+# (memo.render.client). On a cluster node that is the node's Python and package.
+from memo.render import client as memo_render_client
 
-MEMO_RENDER = memo_render_server.command()
+MEMO_RENDER = memo_render_client.command()
 
 
 rule render:
-    """Render one memo edition to HTML and PDF. Its data digest (params) decides whether it reruns,
-    so editing a figure rebuilds only the memos that show it."""
-    # Data are not inputs here: a data edit reruns a memo through its digest (params), so only the
-    # memos that show the edited figure rebuild. The data were checked before any job started.
+    """Render one memo edition to HTML and PDF from the figure table rule derive wrote. Its data
+    digest (params) decides whether it reruns, so editing a figure rebuilds only the memos that
+    show it: the data inputs are `ancient`, ordering the job after derive without their times
+    triggering it."""
     input:
+        figures=ancient(FIGURES),
+        reference=[ancient(f) for f in memo_plan.REFERENCE_FILES],
         templates=memo_templates,
     params:
         data=memo_data_digest,
@@ -32,9 +34,8 @@ rule publish:
     input:
         memos=expand("build/memos/{memo}.{ext}", memo=MEMOS, ext=["html", "pdf", "figures.json", "meta.json"]),
         index_template="templates/index.html.j2",
-        validated=rules.validate.output.stamp,
-        derived=rules.derive.output.derived,
-        css="templates/memo.css",
+        css=["templates/memo.css", "templates/screen.css"],
+        config=CONFIG,
     output:
         stamp="build/published.json",
     log:
@@ -43,9 +44,8 @@ rule publish:
         "memo publish --memos-dir $(dirname {input.memos[0]}) --stamp {output.stamp} 2> >(tee {log} >&2)"
 
 
-# On a cluster only the renders are submitted: validate, derive and publish take a second each, and
-# publish swaps reports/ on the machine Snakemake runs on (docs/performance.md).
+# On a cluster only the renders are submitted: derive and publish take a second each, and publish
+# swaps reports/ on the machine Snakemake runs on (docs/performance.md).
 localrules:
-    validate,
     derive,
     publish,

@@ -14,21 +14,33 @@ from collections.abc import Sequence
 # subcommand -> (module, function, help). The function takes the parsed namespace, returns an exit code.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": (
-        "memo.validate",
+        "memo.ingest.validate",
         "cli_validate",
-        "check data/ and config/ without building anything",
+        "check data/, config/ and everything a build reads, without building anything",
     ),
-    "derive": ("memo.derive", "cli_derive", "compute derived comparisons into build/derived/"),
-    # Through the warm render server of a local Snakemake run when there is one (memo.render_server).
-    "render": ("memo.render_server", "cli_render", "render memos to HTML and PDF in build/memos/"),
-    "publish": ("memo.publish", "cli_publish", "publish rendered memos to reports/ atomically"),
+    "derive": (
+        "memo.derive.run",
+        "cli_derive",
+        "check the inputs and compute every derived figure into build/derived/figures.csv",
+    ),
+    # Through the warm render server of a local Snakemake run when there is one (memo.render.server).
+    "render": ("memo.render.client", "cli_render", "render memos to HTML and PDF in build/memos/"),
+    "publish": (
+        "memo.publish.site",
+        "cli_publish",
+        "publish rendered memos to reports/ atomically",
+    ),
     "send": (
         "memo.distribute.send",
         "cli_send",
         "e-mail memo PDFs to recipients (dry run unless --send)",
     ),
     "ledger": ("memo.distribute.ledger", "cli_ledger", "show the delivery ledger"),
-    "catalogue": ("memo.catalogue", "cli_catalogue", "extract messages, update translations"),
+    "catalogue": (
+        "memo.render.catalogue",
+        "cli_catalogue",
+        "extract messages, update translations",
+    ),
 }
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
+from memo.core.problems import DataError, Problem, format_problems
 from memo.distribute.ledger import (
     DRY_RUN,
     FAILED_PERMANENT,
@@ -45,7 +46,6 @@ from memo.distribute.smtp import (
     SettingsError,
     settings_from_env,
 )
-from memo.errors import DataError, Problem, format_problems
 
 DRY_RUN_SENDER = "Policy memos (dry run) <memos@example.org>"
 MANIFEST = "manifest.json"
