@@ -7,7 +7,7 @@ from memo.workflow import runlock as memo_runlock
 # A run killed half-way (SIGKILL, power loss) leaves Snakemake's lock behind; remove it when no
 # other run is alive in this folder, so the next run needs no `snakemake --unlock`
 # (memo.workflow.runlock). A dry run takes no lock, so it leaves them alone.
-if not workflow.dryrun:
+if not (workflow.dryrun or memo_runlock.is_dry_run()):
     memo_runlock.claim(".")
 
 MEMOS = memo_plan.output_ids(".")

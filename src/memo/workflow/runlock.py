@@ -77,3 +77,23 @@ def _remove_locks(locks: Path) -> list[str]:
                 continue
             removed.append(entry.name)
     return removed
+
+
+# Snakemake's single-letter flags that take no value, which may be bundled with -n ("-np").
+_FLAGS = set("nprFfqkTUO")
+
+
+def is_dry_run(argv: list[str] | None = None) -> bool:
+    """Whether the Snakemake command line asks for a dry run (``-n``, ``-np``, ``--dry-run``).
+
+    Snakemake decides dry runs only after the Snakefile is parsed, so ``workflow.dryrun`` is still
+    False while it is; the command line is what tells. A dry run takes no lock and must change
+    nothing, so it must not remove any either.
+    """
+    for arg in sys.argv[1:] if argv is None else argv:
+        if arg in ("--dry-run", "--dryrun", "--dry_run"):
+            return True
+        if len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and "n" in arg[1:]:
+            if set(arg[1:]) <= _FLAGS:
+                return True
+    return False
