@@ -10,10 +10,18 @@ from memo.workflow import runlock as memo_runlock
 if not (workflow.dryrun or memo_runlock.is_dry_run()):
     memo_runlock.claim(".")
 
+# The memo command line, run by the Python that runs Snakemake (the project's virtual environment),
+# whether or not its bin/ folder is on PATH.
+MEMO = memo_plan.memo_command()
 MEMOS = memo_plan.output_ids(".")
 DATA = ["data/indicators.csv", "data/sources.csv", "data/events.csv", "data/dictionary.yaml"]
 CONFIG = ["config/config.yaml", "config/memos.yaml"]
 FIGURES = "build/derived/figures.csv"
+
+
+def memo_figures(wildcards):
+    # `ancient`: the table orders the render after derive; its time does not make it rerun.
+    return ancient(checkpoints.derive.get().output.figures)
 
 
 def memo_templates(wildcards):

@@ -1,4 +1,8 @@
-rule derive:
+# A checkpoint, not a plain rule: when it reruns (a data edit), Snakemake decides which renders
+# rerun only after it finished, by each render's own data digest; a plain rule would rerun every
+# render that reads its output. (So after a data edit `snakemake -n` lists every memo as waiting
+# for derive; the run rebuilds only the memos whose figures changed.)
+checkpoint derive:
     """Check data/ and config/ (every problem at once; nothing is built from bad input), then
     compute every topic's derived figures into one table for the renders."""
     input:
@@ -9,4 +13,4 @@ rule derive:
     log:
         "build/logs/derive.log",
     shell:
-        "memo derive --out $(dirname {output.figures}) 2> >(tee {log} >&2)"
+        "{MEMO} derive --out $(dirname {output.figures}) 2> >(tee {log} >&2)"

@@ -22,4 +22,4 @@ rule send:
     log:
         "build/logs/send.log",
     shell:
-        "memo send {params.really} 2> >(tee {log} >&2)"
+        "{MEMO} send {params.really} 2> >(tee {log} >&2)"

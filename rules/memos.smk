@@ -12,7 +12,7 @@ rule render:
     show it: the data inputs are `ancient`, ordering the job after derive without their times
     triggering it."""
     input:
-        figures=ancient(FIGURES),
+        figures=memo_figures,
         reference=[ancient(f) for f in memo_plan.REFERENCE_FILES],
         templates=memo_templates,
     params:
@@ -41,7 +41,7 @@ rule publish:
     log:
         "build/logs/publish.log",
     shell:
-        "memo publish --memos-dir $(dirname {input.memos[0]}) --stamp {output.stamp} 2> >(tee {log} >&2)"
+        "{MEMO} publish --memos-dir $(dirname {input.memos[0]}) --stamp {output.stamp} 2> >(tee {log} >&2)"
 
 
 # On a cluster only the renders are submitted: derive and publish take a second each, and publish

@@ -70,6 +70,15 @@ def _memos(root: str) -> list[dict]:
     return [m for m in items or [] if isinstance(m, dict) and isinstance(m.get("id"), str)]
 
 
+def memo_command() -> str:
+    """Shell words that run the ``memo`` command line with this Python (the one running Snakemake,
+    so the project's environment even when its bin/ is not on PATH)."""
+    import shlex
+    import sys
+
+    return f"{shlex.quote(sys.executable)} -m memo.cli"
+
+
 def output_ids(root: str = ".") -> list[str]:
     """Every memo edition the config defines (``korea-brief-en``, ``korea-brief-ko``, …)."""
     try:

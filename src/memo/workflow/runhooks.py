@@ -32,6 +32,8 @@ from memo.render.client import (
     socket_path,
 )
 
+DERIVE_RULE = "derive"
+
 
 def started(workflow: Any) -> None:
     """``onstart``: start the warm render server when Snakemake executes locally."""
@@ -48,13 +50,13 @@ _server = None  # the subprocess.Popen of the running server, in the Snakemake p
 
 
 def pending_renders(workflow) -> list[str] | None:
-    """Memo ids of the render jobs this run will execute (None if Snakemake does not say)."""
+    """Memo ids of the render jobs this run will execute (None if Snakemake does not say yet:
+    the derive checkpoint has to run before the renders are planned)."""
     try:
-        return [
-            job.wildcards.memo
-            for job in workflow.dag.needrun_jobs()
-            if job.rule.name == RENDER_RULE
-        ]
+        jobs = list(workflow.dag.needrun_jobs())
+        if any(job.rule.name == DERIVE_RULE for job in jobs):
+            return None
+        return [job.wildcards.memo for job in jobs if job.rule.name == RENDER_RULE]
     except Exception:  # another Snakemake version: do not guess, start the server
         return None
 
