@@ -368,22 +368,32 @@ def cagr(params: Params, inputs: Inputs, ctx: Context) -> Result:
 def share(params: Params, inputs: Inputs, ctx: Context) -> Result:
     """A part as a percentage of its whole: ``part`` ÷ ``whole`` × 100.
 
-    The whole is matched on entity and period (its counterpart is the aggregate it stands for,
-    such as WLD); every part with another counterpart gets a share.
+    The whole is matched on the part's entity and period (``match: entity``, the default: India's
+    deficit with Korea over India's total deficit, whose counterpart is WLD) or on its counterpart
+    and period (``match: counterpart``: one source's investment in a country over all inward
+    investment, whose entity is WLD); every part other than the whole itself gets a share. When
+    part and whole are one indicator, its rows for an aggregate (WLD, a group) are the wholes.
     """
     part, whole = params["part"], params["whole"]
-    wholes = inputs[whole]
-    dupes = wholes[wholes.duplicated(["entity", "period"], keep=False)]
+    key = params.get("match", "entity")
+    other = "counterpart" if key == "entity" else "entity"
+    wholes, parts = inputs[whole], inputs[part]
+    if part == whole:
+        aggregate = wholes[other].isin(ctx.aggregates)
+        wholes, parts = wholes[aggregate], parts[~aggregate]
+    dupes = wholes[wholes.duplicated([key, "period"], keep=False)]
     if len(dupes):
         return Result.empty(
             [
-                f"{len(dupes)} {whole} figures for the same entity and period "
-                f"({', '.join(sorted(set(dupes['entity'] + ' ' + dupes['period'])))}): "
+                f"{len(dupes)} {whole} figures for the same {key} and period "
+                f"({', '.join(sorted(set(dupes[key] + ' ' + dupes['period'])))}): "
                 "the whole is ambiguous"
             ]
         )
-    pairs = inputs[part].merge(wholes, on=["entity", "period"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs["counterpart_a"] != pairs["counterpart_b"]].reset_index(drop=True)
+    pairs = parts.merge(wholes, on=[key, "period"], suffixes=("_a", "_b"))
+    pairs = pairs[pairs[f"{other}_a"] != pairs[f"{other}_b"]].reset_index(drop=True)
+    pairs["entity_out"] = pairs["entity"] if key == "entity" else pairs["entity_a"]
+    pairs["counterpart_out"] = pairs["counterpart_a"] if key == "entity" else pairs["counterpart"]
     a = quantities(_side_pair(pairs, "_a"))
     b = quantities(_side_pair(pairs, "_b"))
     result = scale(divide(a, b), 100)
@@ -394,14 +404,14 @@ def share(params: Params, inputs: Inputs, ctx: Context) -> Result:
             a.describe(),
             b.describe(),
             result.describe(),
-            pairs["entity"],
-            pairs["counterpart_a"],
+            pairs["entity_out"],
+            pairs["counterpart_out"],
             pairs["period"],
             strict=True,
         )
     ]
     return Result(
-        _keys(pairs["entity"], pairs["counterpart_a"], pairs["period"]),
+        _keys(pairs["entity_out"], pairs["counterpart_out"], pairs["period"]),
         result,
         union(pairs["inputs_a"], pairs["inputs_b"]),
         union(pairs["sources_a"], pairs["sources_b"]),
@@ -520,7 +530,12 @@ KINDS: dict[str, Kind] = {
     "cagr": Kind(
         cagr, ("of",), {"from": str, "to": str}, summary="compound annual growth, percent a year"
     ),
-    "share": Kind(share, ("part", "whole"), summary="a part as a percentage of its whole"),
+    "share": Kind(
+        share,
+        ("part", "whole"),
+        {"match": ("entity", "counterpart")},
+        summary="a part as a percentage of its whole",
+    ),
     "implied": Kind(
         implied,
         ("part", "share"),

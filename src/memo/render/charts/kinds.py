@@ -105,7 +105,10 @@ def ranked_bars(spec: ChartSpec, fb: FactBook) -> Chart:
         raise ChartError(f"chart {spec.id}: no {spec.params['indicator']} figures to draw")
     rows = sorted(latest.values(), key=lambda o: (-o.value, fb.name(o.entity)))
     top = max(o.value for o in rows)
-    left, right, bar_h, gap = 170, 50, 18, 8
+    values = {id(o): fb.text(o) + fb.stale_mark(o) for o in rows}
+    # Room on the right for the longest figure label (about 7 px a character at 12 px).
+    right = max(50, 10 + 7 * max(len(v) for v in values.values()))
+    left, bar_h, gap = 170, 18, 8
     height = 30 + len(rows) * (bar_h + gap)
     scale = (WIDTH - left - right) / top
     body = []
@@ -125,8 +128,7 @@ def ranked_bars(spec: ChartSpec, fb: FactBook) -> Chart:
         weight = "bold" if o.entity == highlight else "normal"
         body.append(text(left - 8, y + 13, label(o), anchor="end", weight=weight))
         body.append(bar(left, y, o.value * scale, bar_h, colour))
-        value = fb.text(o) + fb.stale_mark(o)
-        body.append(text(left + o.value * scale + 6, y + 13, value, weight=weight))
+        body.append(text(left + o.value * scale + 6, y + 13, values[id(o)], weight=weight))
     title, caption_text, alt = _words(spec, fb)
     listing = "; ".join(f"{label(o)} {fb.text(o)}" for o in rows)
     markers = cite_all(fb, rows)
