@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-QUALIFIERS = ("", "about", "nearly", "less_than", "more_than", "up_to")
+from memo.core.records import QUALIFIERS  # noqa: F401  (re-exported: the qualifiers this module reads)
 
 # qualifier: (bound direction, strict, approximate)
 _QUALIFIER_BOUNDS: dict[str, tuple[int, bool, bool]] = {

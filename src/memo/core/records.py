@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from memo.core.quantity import QUALIFIERS, Quantity
+if TYPE_CHECKING:  # numpy is imported only by the code that computes with quantities
+    from memo.core.quantity import Quantity
 
-__all__ = ["QUALIFIERS"]
+# Qualifiers: how a source bounds a figure (the dictionary's closed list mirrors these).
+QUALIFIERS = ("", "about", "nearly", "less_than", "more_than", "up_to")
+
 
 INDICATOR_COLUMNS = (
     "indicator",
@@ -76,6 +79,8 @@ class Observation:
     @property
     def quantity(self) -> Quantity:
         """The figure as its source bounds it (range, qualifier)."""
+        from memo.core.quantity import Quantity
+
         return Quantity.from_parts(self.value, self.low, self.high, self.qualifier)
 
     @property

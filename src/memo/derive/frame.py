@@ -17,26 +17,7 @@ import pandas as pd
 from memo.core.periods import period_end
 from memo.core.quantity import Quantities
 from memo.core.records import Observation
-
-FIGURE_COLUMNS = (
-    "topic",
-    "indicator",
-    "entity",
-    "counterpart",
-    "period",
-    "value",
-    "low",
-    "high",
-    "qualifier",
-    "unit",
-    "source",
-    "note",
-    "path",
-    "line",
-    "inputs",
-    "sources",
-    "method",
-)
+from memo.derive.store import FIGURE_COLUMNS
 
 
 def observations_frame(observations: Iterable[Observation]) -> pd.DataFrame:

@@ -1,10 +1,12 @@
 """Write the figure table rule ``derive`` hands to the renders, and read it back.
 
-``build/derived/figures.csv`` holds every stated figure (with the ``data/indicators.csv`` line it
-came from) followed by every derived figure (with its topic, inputs, sources and method), one row
-each. It is written whole or not at all, deterministically (floats as their shortest exact text, lists
+``build/derived/figures.csv`` holds every derived figure (with its topic, inputs, sources and
+method) followed by every stated figure (with the ``data/indicators.csv`` line it came from), one
+row each. Derived rows come first so that the line a derived figure is cited by
+(``build/derived/figures.csv:N`` in a memo's figure record) does not move when a row is added to
+data/indicators.csv: a row outside a memo's topic reruns no render, and the records stay right. It is written whole or not at all, deterministically (floats as their shortest exact text, lists
 ``;``-separated, LF line ends, UTF-8 without BOM), and read back with the standard library only,
-so that a render on a cluster node does not pay for pandas.
+so that a render on a cluster node does not pay for pandas (this module imports no pandas).
 """
 
 from __future__ import annotations
@@ -17,7 +19,27 @@ from typing import Any
 
 from memo.core.files import write_atomic
 from memo.core.records import Observation
-from memo.derive.frame import FIGURE_COLUMNS
+
+# The figure table's columns (memo.derive.frame builds its DataFrames with these).
+FIGURE_COLUMNS = (
+    "topic",
+    "indicator",
+    "entity",
+    "counterpart",
+    "period",
+    "value",
+    "low",
+    "high",
+    "qualifier",
+    "unit",
+    "source",
+    "note",
+    "path",
+    "line",
+    "inputs",
+    "sources",
+    "method",
+)
 
 
 def cell(x: Any) -> str:
@@ -38,25 +60,26 @@ def cell(x: Any) -> str:
 
 
 def figures_text(stated: Any, derived: Any) -> str:
-    """The figure table as CSV text: stated rows in file order, then derived rows sorted by key.
+    """The figure table as CSV text: derived rows sorted by key, then stated rows in file order.
 
-    A derived row's ``line`` is its own line in this file, so a note or an error can point at it.
+    A derived row's ``line`` is its own line in this file, so a note or an error can point at it;
+    it depends on the derived rows alone, never on how many rows data/indicators.csv has.
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FIGURE_COLUMNS)
-    stated_rows = stated.sort_values(["path", "line"], kind="stable")
-    for row in stated_rows[list(FIGURE_COLUMNS)].itertuples(index=False):
-        writer.writerow(cell(v) for v in row)
     derived_rows = derived.sort_values(
         ["topic", "indicator", "entity", "counterpart", "period"], kind="stable"
     )
-    line = len(stated_rows) + 2
+    line = 2
     for row in derived_rows[list(FIGURE_COLUMNS)].itertuples(index=False):
         values = row._asdict()
         values["line"] = line
         writer.writerow(cell(values[c]) for c in FIGURE_COLUMNS)
         line += 1
+    stated_rows = stated.sort_values(["path", "line"], kind="stable")
+    for row in stated_rows[list(FIGURE_COLUMNS)].itertuples(index=False):
+        writer.writerow(cell(v) for v in row)
     return buf.getvalue()
 
 

@@ -309,6 +309,18 @@ def shows(deps: dict, row: tuple[str, ...]) -> bool:
     )
 
 
+def _dictionary_seen(root: str, memo: dict, deps: dict) -> Any:
+    """The dictionary as one memo reads it: every entry but the entities outside its topic (and
+    not named in its template), so that adding a country for another topic rebuilds no memo."""
+    dictionary = _yaml(root, DICTIONARY)
+    entities = dictionary.get("entities") if isinstance(dictionary, dict) else None
+    scope = (deps.get("topic") or {}).get("entities")
+    if not isinstance(entities, dict) or not isinstance(scope, list):
+        return dictionary
+    named = set(scope) | _template_names(root, memo["template"])[0]
+    return {**dictionary, "entities": {k: v for k, v in entities.items() if k in named}}
+
+
 def data_digest(root: str, output_id: str) -> str:
     """A digest of the data one memo depends on; a new value makes Snakemake rerun its job."""
     h = hashlib.sha256()
@@ -323,9 +335,9 @@ def data_digest(root: str, output_id: str) -> str:
     h.update(
         json.dumps([m, lang, deps["topic"], used_charts], sort_keys=True, default=str).encode()
     )
-    for name in (CONFIG, DICTIONARY):
-        path = Path(root, name)
-        h.update(path.read_bytes() if path.exists() else b"")
+    path = Path(root, CONFIG)
+    h.update(path.read_bytes() if path.exists() else b"")
+    h.update(json.dumps(_dictionary_seen(root, m, deps), sort_keys=True, default=str).encode())
     for name, keep in (
         ("indicators.csv", lambda row: shows(deps, row)),
         ("sources.csv", lambda row: row[0] in deps["sources"]),
