@@ -1,4 +1,4 @@
-"""Find the one figure a memo asks for: ``fact("us_tariff_rate_pct", "IND", period="2025-08-06")``.
+"""Find the one figure a memo asks for: ``fact(indicator, entity, counterpart, period)``.
 
 One rule for every stage that resolves a figure (the renderer, ``memo validate``, the planner):
 an entity of None matches any entity, the counterpart must match exactly ("" for none), and a
@@ -20,7 +20,7 @@ class MissingFigure(LookupError):
 def describe(
     indicator: str, entity: str | None, counterpart: str = "", period: str | None = None
 ) -> str:
-    """The query as a reader of an error message wants it: ``"x" (entity=IND, period=2024)``."""
+    """The query as a reader of an error message wants it: ``"x" (entity=XBB, period=2024)``."""
     query = ", ".join(
         f"{k}={v}"
         for k, v in (("entity", entity), ("counterpart", counterpart), ("period", period))

@@ -134,7 +134,11 @@ def _check_entity(column: str, code: str, dictionary: Dictionary | None, add: Re
     """Check an entity or counterpart code is listed in the dictionary's entities."""
     if not code:
         if column == "entity":
-            add(column, "entity is required", "an ISO 3166-1 alpha-3 code such as KOR")
+            add(
+                column,
+                "entity is required",
+                f"an ISO 3166-1 alpha-3 code from {DICTIONARY} entities:",
+            )
         return
     if dictionary is None or not dictionary.entities or code in dictionary.entities:
         return

@@ -1,9 +1,9 @@
-"""Choose the words that depend on the data ("tied with Brazil for the highest", "more than
+"""Choose the words that depend on the data ("tied with Carpania for the largest", "more than
 tenfold", "rose from … to …"), for any indicator.
 
 Templates call these through ``say``; each returns translated Markup with the figures cited, so a
 change in the data changes the wording, and the choice is tested here rather than in Jinja. What a
-rank is called ("highest", "US tariff rate on any country") comes from the rank indicator's
+rank is called ("highest", "source of foreign investment") comes from the rank indicator's
 ``wording:`` in data/dictionary.yaml, never from this module.
 """
 
@@ -62,8 +62,11 @@ class Wording:
         return self.book.marker(number)
 
     def who(self, obs: Observation) -> str:
-        """Name an observation's entity and counterpart ("India – China")."""
-        if obs.counterpart and obs.counterpart != "WLD":
+        """Name an observation's entity and counterpart ("Borduria – Arcadia"); an aggregate counterpart
+        (the world, a group) goes unnamed."""
+        entities = self.book.dataset.dictionary.entities
+        aggregate = obs.counterpart in entities and entities[obs.counterpart].is_aggregate
+        if obs.counterpart and not aggregate:
             return self._("{a} – {b}").format(
                 a=self.book.name(obs.entity), b=self.book.name(obs.counterpart)
             )
@@ -72,7 +75,7 @@ class Wording:
     def standing(self, indicator: str, entity: str, counterpart: str = "") -> Markup:
         """Where an entity ranks by a rank indicator: alone or tied (and with whom), first or n-th.
 
-        "tied with Brazil for the highest US tariff rate on any country", "the third-largest …".
+        "tied with Carpania for the largest source of investment", "the third-largest …".
         Peers are the entities holding the same rank in the same ranking (indicator, counterpart
         and date); the words come from the indicator's ``wording:`` in the dictionary.
         """

@@ -9,10 +9,10 @@ entry in :data:`KINDS` and a test with a drawn fixture; using it is a ``derive:`
 
 .. code-block:: yaml
 
-    us_tariff_rank:
-      derive: {kind: rank, of: us_tariff_rate_pct}        # 1 = highest; ties share a rank
-    bilateral_trade_multiple:
-      derive: {kind: multiple, of: bilateral_trade_usd_bn} # latest / first, per series
+    investor_rank:
+      derive: {kind: rank, of: investment_usd_bn}      # 1 = highest; ties share a rank
+    trade_multiple:
+      derive: {kind: multiple, of: trade_usd_bn}       # latest / first, per series
 """
 
 from __future__ import annotations

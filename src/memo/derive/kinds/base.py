@@ -31,7 +31,7 @@ class Context:
         return self.names.get(code, code)
 
     def pair(self, entity: str, counterpart: str) -> str:
-        """ "India" or "India with Russia", for method sentences."""
+        """ "Borduria" or "Borduria with Arcadia", for method sentences."""
         return self.name(entity) + (f" with {self.name(counterpart)}" if counterpart else "")
 
 

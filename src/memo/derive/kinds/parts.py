@@ -42,11 +42,11 @@ def difference(params: Params, inputs: Inputs, ctx: Context) -> Result:
 def share(params: Params, inputs: Inputs, ctx: Context) -> Result:
     """A part as a percentage of its whole: ``part`` ÷ ``whole`` × 100.
 
-    The whole is matched on the part's entity and period (``match: entity``, the default: India's
-    deficit with Korea over India's total deficit, whose counterpart is WLD) or on its counterpart
+    The whole is matched on the part's entity and period (``match: entity``, the default: a country's
+    deficit with one partner over its total deficit, whose counterpart is the world) or on its counterpart
     and period (``match: counterpart``: one source's investment in a country over all inward
-    investment, whose entity is WLD); every part other than the whole itself gets a share. When
-    part and whole are one indicator, its rows for an aggregate (WLD, a group) are the wholes.
+    investment, whose entity is the world); every part other than the whole itself gets a share. When
+    part and whole are one indicator, its rows for an aggregate (the world, a group) are the wholes.
     """
     part, whole = params["part"], params["whole"]
     key = params.get("match", "entity")
@@ -97,7 +97,7 @@ def implied(params: Params, inputs: Inputs, ctx: Context) -> Result:
     """The whole a part implies from its stated share: ``part`` ÷ (``share`` / 100).
 
     Part and share are matched on entity, counterpart and period; the result is written for the
-    ``counterpart`` the spec names (the aggregate the whole stands for, such as WLD).
+    ``counterpart`` the spec names (the aggregate the whole stands for, such as the world).
     """
     part, pct, code = params["part"], params["share"], params["counterpart"]
     pairs = inputs[part].merge(
@@ -139,7 +139,7 @@ def implied(params: Params, inputs: Inputs, ctx: Context) -> Result:
 def total(params: Params, inputs: Inputs, ctx: Context) -> Result:
     """The sum over counterparts (``over: counterpart``, the default) or over entities
     (``over: entity``) for each entity (or counterpart) and period, aggregates left out; written
-    for the code ``as`` names (such as WLD)."""
+    for the code ``as`` names (such as the world)."""
     of, over, code = params["of"], params.get("over", "counterpart"), params["as"]
     frame = inputs[of]
     frame = frame[~frame[over].isin(ctx.aggregates) & (frame[over] != "")]

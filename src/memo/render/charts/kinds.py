@@ -112,7 +112,7 @@ def ranked_bars(spec: ChartSpec, fb: FactBook) -> Chart:
     height = 30 + len(rows) * (bar_h + gap)
     scale = (WIDTH - left - right) / top
     body = []
-    # A figure from another date than most (Pakistan's July rate) says so in its label.
+    # A figure from another date than most (one country's rate of the month before) says so in its label.
     usual = Counter(o.period for o in rows).most_common(1)[0][0]
 
     def label(o: Observation) -> str:
