@@ -70,30 +70,26 @@ def code_messages(root: Path) -> Iterator[Message]:
                 yield msgid, rel, lineno, list(comments)
 
 
-def _yaml_lines(path: Path) -> dict[tuple[Any, ...], int]:
-    """Editor line (1-based) of every scalar in a YAML file, keyed by its path of keys and indexes."""
-    lines: dict[tuple[Any, ...], int] = {}
+class _Lines:
+    """Editor lines of a YAML file's nodes, looked up by a path of keys and list indexes."""
 
-    def walk(node: yaml.Node, key: tuple[Any, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                walk(v, (*key, k.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, (*key, i))
-        else:
-            lines[key] = node.start_mark.line + 1
+    def __init__(self, lines: dict[tuple[str, ...], int]) -> None:
+        self._lines = lines
 
-    root_node = yaml.compose(path.read_text(encoding="utf-8"))
-    if root_node is not None:
-        walk(root_node, ())
-    return lines
+    def get(self, path: tuple[Any, ...]) -> int | None:
+        return self._lines.get(tuple(str(p) for p in path))
 
 
-def load_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
-    if not path.is_file():
-        return {}, {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}, _yaml_lines(path)
+def load_yaml(path: Path) -> tuple[dict[str, Any], _Lines]:
+    """A YAML file's data and the line of each node, read like every other config (defensively);
+    empty when the file is missing or broken (``memo validate`` reports why)."""
+    from memo.ingest.yamlfile import load_yaml_with_lines
+
+    try:
+        doc = load_yaml_with_lines(path)
+    except (OSError, yaml.YAMLError):
+        return {}, _Lines({})
+    return (doc.data if isinstance(doc.data, dict) else {}), _Lines(doc.lines)
 
 
 def data_messages(root: Path) -> Iterator[Message]:
