@@ -264,6 +264,16 @@ def make_project(root: Path, *, shared: bool = True, **replace: str | bytes | No
     return root
 
 
+def derived(root: Path) -> Path:
+    """Run ``memo derive`` on a project folder (it must succeed); return the folder."""
+    import argparse
+
+    from memo.derive.run import cli_derive
+
+    assert cli_derive(argparse.Namespace(root=str(root), out="build/derived")) == 0
+    return root
+
+
 def line_of(text: str, start: str, after: str | None = None) -> int:
     """Editor line (1-based) of the one line of ``text`` starting with ``start`` (the first after
     the line starting with ``after``, when given)."""

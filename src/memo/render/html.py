@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from memo.core.lookup import MissingFigure
+from memo.core.quantity import BoundsError
 from memo.ingest.config import Edition, MemoDef
 from memo.render import charts as charts_mod
 from memo.render import i18n
@@ -130,6 +131,7 @@ def render_html(
         )
     except (
         MissingFigure,
+        BoundsError,  # wording the data cannot support ("rose" across overlapping ranges)
         charts_mod.ChartError,
         jinja2.UndefinedError,
         jinja2.TemplateError,
