@@ -1,4 +1,4 @@
-"""End-to-end tests of `memo send` against a real SMTP server on 127.0.0.1 (aiosmtpd).
+"""memo.distribute.send: `memo send` against a real SMTP server on 127.0.0.1 (aiosmtpd).
 
 Each test builds its own reports/ folder (manifest.json per docs/DESIGN.md and small real PDFs made
 with pikepdf) and its own recipients, so nothing here depends on the render pipeline.
@@ -32,7 +32,15 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from memo.cli import main
 from memo.distribute.ledger import read_ledger
-from memo.distribute.send import SendOptions, format_report, run_send
+from memo.distribute.recipients import load_recipients
+from memo.distribute.send import (
+    Published,
+    PublishedMemo,
+    SendOptions,
+    format_report,
+    plan,
+    run_send,
+)
 from memo.distribute.smtp import Backoff
 
 EDITION = "2025-09-15"
@@ -488,3 +496,42 @@ def test_run_killed_midway_resumes_without_duplicates(project: Path, server: Ser
     sent = [(line["memo"], line["recipient"]) for line in ledger_lines(project)]
     assert sorted(sent) == sorted((m, r) for r, m in EXPECTED.items())
     assert read_ledger(project / "ledger" / "deliveries.jsonl")  # still a well-formed ledger
+
+
+# ------------------------------------------------------------------------------------------------
+# Plan: who gets which edition
+
+
+def memo(memo_id: str, audience: str, language: str) -> PublishedMemo:
+    return PublishedMemo(
+        memo_id, memo_id.rsplit("-", 1)[0], audience, language, memo_id, "", "", Path("x.pdf"), "0"
+    )
+
+
+def test_plan_picks_the_reader_language_else_the_default_edition(tmp_path: Path) -> None:
+    published = Published(
+        "2025-09-15",
+        (
+            memo("korea-brief-ko", "rok_officials", "ko"),
+            memo("korea-brief-en", "rok_officials", "en"),
+            memo("us-brief-en", "us_policymakers", "en"),
+        ),
+    )
+    rows = (
+        "name,email,organisation,audiences,language\n"
+        "Kim,kim@x.kr,X,rok_officials;us_policymakers,ko\n"
+        "Park,park@x.kr,X,rok_officials,en\n"
+        "Tanaka,tanaka@x.jp,X,rok_officials,ja\n"
+        "Helen,helen@x.org,X,senior_readers,en\n"
+    )
+    path = tmp_path / "r.csv"
+    path.write_text(rows, encoding="utf-8")
+    people, problems = load_recipients(path, "r.csv", None)
+    assert problems == []
+    got = [(d.memo.id, d.recipient.email) for d in plan(published, people, {"korea-brief": "ko"})]
+    assert got == [
+        ("korea-brief-ko", "kim@x.kr"),
+        ("korea-brief-en", "park@x.kr"),
+        ("korea-brief-ko", "tanaka@x.jp"),  # no Japanese edition: the memo's default, Korean
+        ("us-brief-en", "kim@x.kr"),  # no Korean edition of the US brief: English
+    ]
