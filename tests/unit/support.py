@@ -392,6 +392,11 @@ def load_dictionary_text(tmp_path: Path, text: str = DICTIONARY):
     return dictionary
 
 
+# Derived figures of a drawn table, by (table, dictionary, topic): books are built anew for each
+# test (they collect notes), the derivation they read is the same.
+_DERIVED: dict = {}
+
+
 def derived_book(
     stated_text: str,
     dictionary,
@@ -409,8 +414,13 @@ def derived_book(
     from memo.render.facts import FactBook
 
     stated = observations(stated_text)
-    frame, problems = derive_topic(observations_frame(stated), dictionary, topic or EVERYTHING)
-    assert problems == [], [str(p) for p in problems]
+    key = (stated_text, id(dictionary), topic)
+    if key not in _DERIVED:
+        frame, problems = derive_topic(observations_frame(stated), dictionary, topic or EVERYTHING)
+        assert problems == [], [str(p) for p in problems]
+        # The dictionary is kept with the figures, so that its id is not reused while cached.
+        _DERIVED[key] = (dictionary, to_observations(frame))
+    derived = _DERIVED[key][1]
     ids = {o.source for o in stated}
     if sources is None:
         sources = {
@@ -419,7 +429,7 @@ def derived_book(
             )
             for s in ids
         }
-    dataset = Dataset(dictionary, tuple(stated), sources, {}, to_observations(frame))
+    dataset = Dataset(dictionary, tuple(stated), sources, {}, derived)
     return FactBook(dataset, language, gettext or (lambda s: s), EDITION, max_age_days)
 
 

@@ -23,6 +23,24 @@ TRADE = "Trade grew %(fold)s; Russia's share of India's crude imports %(oil)s."
 TARIFF = "The United States charges %(rate)s on Indian goods, %(standing)s."
 
 
+@pytest.fixture(autouse=True, scope="module")
+def code_messages_once():
+    """The package's own messages, read once: each run extracts them again otherwise."""
+    from memo.render import messages as extractor
+
+    real, cache = extractor.code_messages, {}
+
+    def once(root: Path):
+        key = Path(root).resolve() == REPO
+        if key not in cache:
+            cache[key] = list(real(root))
+        return iter(cache[key])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(extractor, "code_messages", once)
+        yield
+
+
 def messages(cat) -> dict:
     return {m.id: m for m in cat if m.id}
 

@@ -7,6 +7,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,13 @@ def test_the_server_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     assert client._enabled()
 
 
-def test_the_socket_lives_under_snakemake_unless_the_path_is_too_long(tmp_path: Path) -> None:
-    short = client.socket_path(tmp_path)
-    assert short == str(tmp_path / ".snakemake" / f"memo-render-{os.getpid()}.sock")
-    deep = tmp_path / ("x" * 120)
-    long = client.socket_path(deep)
-    assert len(long.encode()) <= 100 and not long.startswith(str(deep))
+def test_the_socket_lives_under_snakemake_unless_the_path_is_too_long() -> None:
+    with tempfile.TemporaryDirectory(prefix="m", dir="/tmp") as short:
+        assert client.socket_path(short) == f"{short}/.snakemake/memo-render-{os.getpid()}.sock"
+        # AF_UNIX paths are limited to 108 bytes: a deep folder's socket goes to the temp folder.
+        deep = Path(short) / ("x" * 120)
+        path = client.socket_path(deep)
+        assert len(path.encode()) <= 100 and not path.startswith(short)
 
 
 def test_the_light_client_imports_nothing_of_the_renderer() -> None:
