@@ -83,7 +83,7 @@ def test_a_depth_bomb_fails_fast_at_its_line(tmp_path: Path) -> None:
     path = write(tmp_path / "config/memos.yaml", "memos:\n  - " + "[" * 200_000 + "\n")
     start = time.monotonic()
     doc, problems = check_yaml(path, "config/memos.yaml", SCHEMA)
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < 10  # fails fast: expanded, it would take minutes and GBs
     assert doc is None
     assert [str(p) for p in problems] == [
         f"config/memos.yaml:2: yaml: nested more than {MAX_DEPTH} levels deep "
@@ -98,7 +98,7 @@ def test_a_billion_laughs_file_fails_fast_at_its_first_anchor(tmp_path: Path) ->
     path = write(tmp_path / "data/dictionary.yaml", "units: {}\n" + "\n".join(lines) + "\n")
     start = time.monotonic()
     doc, problems = check_yaml(path, "data/dictionary.yaml", SCHEMA)
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < 10  # fails fast: expanded, it would take minutes and GBs
     assert doc is None
     assert [str(p) for p in problems] == [
         "data/dictionary.yaml:2: yaml: anchor '&a' lets other parts of the file repeat this one "
