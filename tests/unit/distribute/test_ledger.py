@@ -15,23 +15,6 @@ from memo.distribute.ledger import (
     read_ledger,
     summarize,
 )
-from memo.distribute.recipients import load_recipients
-
-HEADER = "name,email,organisation,audiences,language\n"
-AUDIENCES = {"rok_officials", "us_policymakers", "senior_readers"}
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems_of(tmp_path: Path, rows: str) -> list[str]:
-    path = write(tmp_path / "config" / "recipients.csv", HEADER + rows)
-    _, problems = load_recipients(path, "config/recipients.csv", AUDIENCES)
-    return [str(p) for p in problems]
-
 
 # ------------------------------------------------------------------------------------------------
 # Ledger

@@ -4,28 +4,10 @@ from __future__ import annotations
 
 import email
 from email import policy
-from pathlib import Path
 
 import pytest
 
 from memo.distribute.message import Letter, attachment_name, build_message, header_text
-from memo.distribute.recipients import load_recipients
-
-HEADER = "name,email,organisation,audiences,language\n"
-AUDIENCES = {"rok_officials", "us_policymakers", "senior_readers"}
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems_of(tmp_path: Path, rows: str) -> list[str]:
-    path = write(tmp_path / "config" / "recipients.csv", HEADER + rows)
-    _, problems = load_recipients(path, "config/recipients.csv", AUDIENCES)
-    return [str(p) for p in problems]
-
 
 # ------------------------------------------------------------------------------------------------
 # Messages
@@ -99,3 +81,29 @@ def test_html_body_escapes_values() -> None:
     msg = parse(build_message(letter(title="<b>x</b>", link="https://e.org/a?b=1&c=2"), "a@b.org"))
     html = msg.get_body(("html",)).get_content()
     assert "&lt;b&gt;x&lt;/b&gt;" in html and 'href="https://e.org/a?b=1&amp;c=2"' in html
+
+
+ENCODED_WORD = "=?utf-8?q?=0D=0AReply-To=3A_spy=40evil.example?="
+
+
+def test_an_encoded_word_in_a_title_or_name_cannot_add_a_header() -> None:
+    """Python decodes ``=?utf-8?q?...?=`` in a header value it is given, line breaks included."""
+    letter = Letter(
+        memo_id="m",
+        edition="2025-09-15",
+        title=f"Brief {ENCODED_WORD}",
+        bottom_line="",
+        language="en",
+        recipient_name=f"Kim {ENCODED_WORD}",
+        recipient_email="kim@example.org",
+        pdf=b"%PDF-1.7",
+        pdf_sha256="0" * 64,
+    )
+    raw = build_message(letter, f"Memo team {ENCODED_WORD} <memos@example.org>").as_bytes()
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    assert not [line for line in head if line.lower().startswith(b"reply-to")], head
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert msg["Reply-To"] is None
+    assert [a.addr_spec for a in msg["To"].addresses] == ["kim@example.org"]
+    assert [a.addr_spec for a in msg["From"].addresses] == ["memos@example.org"]
+    assert "\n" not in msg["Subject"] and "Reply-To" in msg["Subject"]

@@ -93,7 +93,7 @@ def make_pdf(title: str, pages: int = 1) -> bytes:
         pdf.add_blank_page()
     pdf.docinfo["/Title"] = title
     out = io.BytesIO()
-    pdf.save(out)
+    pdf.save(out, static_id=True)  # the same PDF every time: no ID made from the clock
     return out.getvalue()
 
 

@@ -3,28 +3,10 @@
 from __future__ import annotations
 
 import smtplib
-from pathlib import Path
 
 import pytest
 
-from memo.distribute.recipients import load_recipients
 from memo.distribute.smtp import Backoff, SettingsError, classify, settings_from_env
-
-HEADER = "name,email,organisation,audiences,language\n"
-AUDIENCES = {"rok_officials", "us_policymakers", "senior_readers"}
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems_of(tmp_path: Path, rows: str) -> list[str]:
-    path = write(tmp_path / "config" / "recipients.csv", HEADER + rows)
-    _, problems = load_recipients(path, "config/recipients.csv", AUDIENCES)
-    return [str(p) for p in problems]
-
 
 # ------------------------------------------------------------------------------------------------
 # SMTP settings and failure classes

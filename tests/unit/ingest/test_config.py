@@ -212,3 +212,19 @@ def test_no_topics_means_one_topic_covering_everything(make_project) -> None:
     assert edition.topics == ()
     assert {m.topic.id for m in edition.memos} == {""}
     assert edition.memos[0].topic.covers("CHN", "", "1999")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)//", 'https://example.org/"><script>', "file:///etc", "//evil.example"],
+)
+def test_a_base_url_that_is_not_a_web_address_is_refused(problems, url: str) -> None:
+    config = CONFIG + f"base_url: '{url}'\n"
+    (found,) = problems(config=config)
+    assert found.startswith(f"config/config.yaml:{line_of(config, 'base_url:')}: base_url: ")
+    assert "An https:// or http:// address" in found
+
+
+def test_a_web_address_is_the_base_url(make_project) -> None:
+    root = make_project(config=CONFIG + "base_url: 'https://memos.example.org/2025/'\n")
+    assert load_edition(root).base_url == "https://memos.example.org/2025/"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from memo.core.problems import format_problems
 from memo.ingest.dataset import check_dataset
 from memo.ingest.sources import load_events, load_sources
@@ -73,4 +75,25 @@ def test_event_checks(make_project) -> None:
         "data/events.csv:5: source: unknown source 'fn2' (did you mean fn09 or fn01?)",
         f"data/events.csv:6: date: date is required {DATES}",
         "data/events.csv:7: title: title is required (in English)",
+    ]
+
+
+BAD_URLS = [
+    "javascript:alert(1)",
+    "JavaScript:alert(document.cookie)",
+    "file:///etc/passwd",
+    "data:text/html,<script>alert(1)</script>",
+    "//evil.example/x",
+    "ftp://example.org/x",
+    " javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_source_url_that_is_not_a_web_address_is_refused(make_project, url: str) -> None:
+    quoted = '"' + url.replace('"', '""') + '"'
+    root = make_project(sources=SOURCES.replace("https://example.org/a", quoted))
+    assert problems(root) == [
+        f'data/sources.csv:3: url: url "{url.strip()}" does not start with http:// or https:// '
+        "(paste the full address)"
     ]
