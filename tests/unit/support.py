@@ -382,6 +382,17 @@ def one(rows: list[dict], entity: str, counterpart: str = "") -> dict:
 EDITION = dt.date(2025, 9, 15)
 
 
+def only_derived(text: str, *keep: str) -> str:
+    """A dictionary's text with only the derived indicators named (a test derives what it reads)."""
+    import yaml
+
+    data = yaml.safe_load(text)
+    data["indicators"] = {
+        k: v for k, v in data["indicators"].items() if not v.get("derived") or k in keep
+    }
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
 def load_dictionary_text(tmp_path: Path, text: str = DICTIONARY):
     """The dictionary of ``text`` as memo reads it (problems must be none)."""
     from memo.ingest.dictionary import load_dictionary

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -90,9 +91,11 @@ def test_a_korean_edition(built: Path) -> None:
     ids=["missing-figure", "undefined-name"],
 )  # fmt: skip
 def test_a_broken_template_names_the_memo_the_template_and_the_cause(
-    tmp_path: Path, template: str, cause: str
+    built: Path, tmp_path: Path, template: str, cause: str
 ) -> None:
-    root = derived(make_project(tmp_path / "p", tariff_brief=template))
+    root = tmp_path / "p"
+    shutil.copytree(built, root)
+    (root / "templates/tariff_brief.html.j2").write_text(template, encoding="utf-8")
     with pytest.raises(MemoError) as raised:
         render(root, "tariff-brief-en")
     assert (

@@ -11,14 +11,15 @@ import pytest
 from memo.core.quantity import BoundsError
 from memo.render.facts import MissingFigure
 from memo.render.wording import Wording
-from unit.support import DICTIONARY, derived_book, korean, load_dictionary_text
+from unit.support import DICTIONARY, derived_book, korean, load_dictionary_text, only_derived
 
 HEAD = "indicator,entity,counterpart,period,value,low,high,qualifier,unit,source\n"
 
 
 @pytest.fixture(scope="module")
 def dictionary(tmp_path_factory: pytest.TempPathFactory):
-    return load_dictionary_text(tmp_path_factory.mktemp("wording"))
+    text = only_derived(DICTIONARY, "us_tariff_rank", "bilateral_trade_multiple")
+    return load_dictionary_text(tmp_path_factory.mktemp("wording"), text)
 
 
 def text(markup) -> str:
@@ -97,7 +98,7 @@ def test_the_words_of_a_ranking_come_from_the_dictionary(tmp_path) -> None:
         "wording: {superlative: highest, subject: US tariff rate on any country}",
         "wording: {superlative: largest, subject: source of investment}",
     )
-    dictionary = load_dictionary_text(tmp_path, text_)
+    dictionary = load_dictionary_text(tmp_path, only_derived(text_, "us_tariff_rank"))
     rows = tariffs(IND=50, BRA=45)
     assert text(say(dictionary, rows).standing("us_tariff_rank", "IND")) == (
         "the largest source of investment"
