@@ -94,22 +94,14 @@ def test_dry_run_on_a_fresh_copy_shows_the_plan_and_builds_nothing(tmp_path):
 
 # ---- minimal rebuilds --------------------------------------------------------------------------
 
-# One edited figure: (row key and new value, whether every memo shows it, text each memo showing it
-# must then show, text it must no longer show; per language). Which memos show it is read from the
-# first build's figure records, and the rebuild must render exactly those.
+# One edited figure: (row key and new value, text each memo showing it must then show, text it
+# must no longer show; per language). Which memos show it is read from the first build's figure
+# records, and the rebuild must render exactly those.
 CHANGES = {
-    # Syria's rate is drawn in the tariff chart, which every memo shows.
-    "syria-tariff": (
-        ("us_tariff_rate_pct", "SYR", "", "2025-08-06", "43"),
-        True,
-        {"en": "43%", "ko": "43%"},
-        {"en": "41%", "ko": "41%"},
-    ),
-    # India's deficit with Korea: one memo shows it; another shows a row of the same indicator
+    # India's deficit with Korea: some memos show it; another shows a row of the same indicator
     # (the deficit with China) and must not rebuild for it.
     "korea-deficit": (
         ("trade_deficit_usd_bn", "IND", "KOR", "2024", "15.1"),
-        False,
         {"en": "about $15.1 billion", "ko": "151억"},
         {"en": "$14.6 billion", "ko": "146억"},
     ),
@@ -120,13 +112,13 @@ CHANGES = {
 def test_one_changed_figure_rebuilds_exactly_the_memos_showing_it(
     built_project, reports, tmp_path, case
 ):
-    row, everywhere, new_text, old_text = CHANGES[case]
+    row, new_text, old_text = CHANGES[case]
     project = copy_built(built_project.root, tmp_path / "p")
     line = set_indicator_value(project, *row)
     ref = f"data/indicators.csv:{line}"
     expected = {m for m in MEMOS if ref in rows_shown(reports, m)}
-    assert expected, f"no memo records {ref}"
-    assert (expected == set(MEMOS)) == everywhere, f"memos recording {ref}: {sorted(expected)}"
+    # A case worth running: some memos show the row, and some do not.
+    assert expected and expected != set(MEMOS), f"memos recording {ref}: {sorted(expected)}"
     before = {m: (project / "reports" / f"{m}.pdf").read_bytes() for m in MEMOS}
 
     result = run_snakemake(project, "--cores", "2")
