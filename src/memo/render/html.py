@@ -18,13 +18,18 @@ from markupsafe import Markup
 from memo.core.lookup import MissingFigure
 from memo.ingest.config import Edition, MemoDef
 from memo.render import charts as charts_mod
-from memo.render import i18n
+from memo.render import i18n, prose
 from memo.render.facts import FactBook
 from memo.render.wording import Wording
 
 
 class MemoError(RuntimeError):
-    """A memo could not be rendered; the message names the memo, the template and the cause."""
+    """A memo could not be rendered; the message names the memo, the file and line, and the cause
+    (``path``, ``line`` and ``problem`` hold them apart, for the preview's error page)."""
+
+    def __init__(self, message: str, path: str = "", line: int = 0, problem: str = "") -> None:
+        super().__init__(message)
+        self.path, self.line, self.problem = path, line, problem or message
 
 
 @dataclass
@@ -102,7 +107,7 @@ def render_html(
                     "value": book.show(obs, ordinal=True),
                 }
             )
-        html = env.get_template(memo.template).render(
+        context: dict[str, Any] = dict(
             memo=memo,
             lang=lang,
             title=_(memo.title),
@@ -128,6 +133,22 @@ def render_html(
             css=Markup((templates / "memo.css").read_text(encoding="utf-8")),
             screen_css=Markup((templates / "screen.css").read_text(encoding="utf-8")),
         )
+        # Sections written in Markdown print where the template lists them, so that their notes
+        # are numbered in reading order.
+        markdown = prose.markdown_sections(templates, memo.id, memo.sections)
+        context["prose_sections"] = tuple(markdown)
+        context["prose"] = lambda section: prose.render_section(
+            markdown[section],
+            markdown[section].relative_to(root).as_posix(),
+            section,
+            _,
+            context,
+        )
+        html = env.get_template(memo.template).render(context)
+    except prose.ProseError as e:
+        raise MemoError(
+            f"memo {output_id}: {e}", e.path, e.line, e.problem + (f" ({e.hint})" if e.hint else "")
+        ) from None
     except (
         MissingFigure,
         charts_mod.ChartError,
@@ -135,8 +156,12 @@ def render_html(
         jinja2.TemplateError,
         KeyError,
     ) as e:
-        where = getattr(e, "filename", None) or memo.template
-        raise MemoError(f"memo {output_id}: template templates/{Path(where).name}: {e}") from None
+        path, line = template_location(e, memo.template)
+        problem = e.message if isinstance(e, jinja2.TemplateError) and e.message else str(e)
+        if isinstance(e, KeyError) and e.args:
+            problem = str(e.args[0])
+        where = f"{path}:{line}" if line else path
+        raise MemoError(f"memo {output_id}: {where}: {problem}", path, line, problem) from None
     meta = {
         "id": output_id,
         "memo": memo.id,
@@ -152,6 +177,22 @@ def render_html(
         "templates": sorted({memo.template, "base.html.j2"}),
     }
     return Rendered(output_id, html, book, meta)
+
+
+def template_location(error: BaseException, template: str) -> tuple[str, int]:
+    """The template file and line an error arose at (``templates/x.html.j2``, 12): a syntax
+    error's own, else the innermost template frame of its traceback (Jinja gives template code
+    the template's file name and line numbers); the memo's template and 0 when none is found."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return f"templates/{Path(error.filename).name}", error.lineno
+    found = (f"templates/{template}", 0)
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (f"templates/{Path(filename).name}", tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 def bottom_line(html: str) -> str:
