@@ -99,10 +99,50 @@ def template_inputs(root: str, output_id: str) -> list[str]:
     """Files a memo's rendering reads besides data: its template, the shared ones, fonts, catalogue."""
     m, lang = _definition(root, output_id)
     files = [f"{TEMPLATES}/{m['template']}", *(f"{TEMPLATES}/{f}" for f in SHARED_TEMPLATE_FILES)]
+    files += [f"{TEMPLATES}/{m['id']}/{section}.md" for section in _markdown_sections(root, m)]
     files += sorted(str(p.relative_to(root)) for p in Path(root, FONTS).glob("*.ttf"))
     if lang != "en":
         files.append(f"{TEMPLATES}/locale/{lang}/LC_MESSAGES/memo.po")
     return files
+
+
+def _markdown_sections(root: str, memo: dict) -> list[str]:
+    """The sections of a memo written in Markdown (``templates/<memo id>/<section>.md``)."""
+    sections = memo.get("sections") or []
+    folder = Path(root, TEMPLATES, str(memo.get("id")))
+    return [s for s in sections if isinstance(s, str) and (folder / f"{s}.md").is_file()]
+
+
+def _markdown_names(root: str, memo: dict) -> tuple[set[str], set[Lookup], set[str]]:
+    """String arguments, figure lookups and whole-series indicators of a memo's Markdown
+    sections' calls (a call that does not parse is reported by rule derive)."""
+    import re
+
+    from memo.render.prose import CALL, ProseError, parse_call
+
+    constants: set[str] = set()
+    lookups: set[Lookup] = set()
+    series: set[str] = set()
+    for section in _markdown_sections(root, memo):
+        path = Path(root, TEMPLATES, str(memo["id"]), f"{section}.md")
+        for m in CALL.finditer(path.read_text(encoding="utf-8")):
+            try:
+                call = parse_call(m.group(1), 0, "")
+            except ProseError:
+                continue
+            args = list(call.args) + [None] * 3
+            kwargs = dict(call.kwargs)
+            strings = [a for a in (*call.args, *kwargs.values()) if isinstance(a, str)]
+            name = re.sub(r"^say\.", "", call.function)
+            if name in LOOKUP_CALLS and isinstance(args[0], str):
+                entity = args[1] if args[1] is not None else kwargs.get("entity")
+                counterpart = args[2] if args[2] is not None else kwargs.get("counterpart", "")
+                lookups.add((args[0], entity, counterpart))
+                if name in SERIES_HELPERS:
+                    series.add(args[0])
+                strings = strings[1:]
+            constants.update(strings)
+    return constants, lookups, series
 
 
 def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
@@ -250,6 +290,8 @@ def dependencies(root: str, output_id: str) -> dict:
     indicators_def = dictionary.get("indicators") or {} if isinstance(dictionary, dict) else {}
     events = {row[0] for row in _rows(root, "events.csv")[1:] if row}
     constants, lookups, series = _template_names(root, m["template"])
+    md_constants, md_lookups, md_series = _markdown_names(root, m)
+    constants, lookups, series = constants | md_constants, lookups | md_lookups, series | md_series
     lookups = {lk for lk in lookups if lk[0] in indicators_def}
     for k in m.get("key_figures") or []:
         if isinstance(k, dict) and k.get("indicator"):
@@ -317,7 +359,7 @@ def _dictionary_seen(root: str, memo: dict, deps: dict) -> Any:
     scope = (deps.get("topic") or {}).get("entities")
     if not isinstance(entities, dict) or not isinstance(scope, list):
         return dictionary
-    named = set(scope) | _template_names(root, memo["template"])[0]
+    named = set(scope) | _template_names(root, memo["template"])[0] | _markdown_names(root, memo)[0]
     return {**dictionary, "entities": {k: v for k, v in entities.items() if k in named}}
 
 
