@@ -22,7 +22,7 @@ from pathlib import Path
 from memo.core.files import write_atomic
 from memo.core.problems import Problem, format_problems
 from memo.core.records import Dataset
-from memo.ingest.dataset import INPUT_FILES
+from memo.ingest.dataset import INPUT_FILES, SHEET_FILES
 from memo.ingest.project import Project, check_project
 
 Check = Callable[[Path, "Project | None"], list[Problem]]
@@ -111,7 +111,7 @@ def _counts(dataset: Dataset) -> dict[str, int]:
 def write_stamp(stamp: Path, root: Path, counts: dict[str, int]) -> None:
     """Write counts and the sha256 of each input file as JSON, atomically (temp file + rename)."""
     inputs = {}
-    for name in (*INPUT_FILES, *CONFIG_FILES):
+    for name in (*INPUT_FILES, *SHEET_FILES, *CONFIG_FILES):
         path = root / name
         if path.is_file():
             inputs[name] = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -12,7 +12,6 @@ memo.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -158,13 +157,15 @@ def data_messages(root: Path) -> Iterator[Message]:
                 [f"how a figure in {unit_id} reads; {{n}} is the formatted number"],
             )
 
-    rel = "data/events.csv"
-    path = root / rel
-    if path.is_file():
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            for line, row in enumerate(csv.DictReader(f), start=2):
-                if row.get("title"):
-                    yield row["title"], rel, line, [f"title of event {row.get('id', '')}"]
+    # The events as memo validate reads them (CSV or spreadsheet; rows with problems included).
+    from memo.core.records import EVENT_COLUMNS
+    from memo.ingest.sources import EVENTS
+    from memo.ingest.tables import read_data_table
+
+    rows, _problems, table = read_data_table(root, EVENTS, (), EVENT_COLUMNS)
+    for row in rows:
+        if row.get("title"):
+            yield row["title"], table.path, row.line, [f"title of event {row.get('id')}"]
 
     rel = "config/config.yaml"
     cfg, lines = load_yaml(root / rel)

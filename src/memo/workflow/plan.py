@@ -31,6 +31,8 @@ DICTIONARY = "data/dictionary.yaml"
 CONFIG = "config/config.yaml"
 # Inputs every render reads (through rule derive's figure table, or directly).
 REFERENCE_FILES = (DICTIONARY, "data/sources.csv", "data/events.csv", CONFIG, MEMOS)
+# The tables of data/, each a CSV file or a spreadsheet (memo.ingest.sheets).
+TABLES = ("data/indicators.csv", "data/sources.csv", "data/events.csv")
 
 # Template calls that look figures up as (indicator, entity, counterpart, ...): ``fact(...)`` and
 # ``say.<helper>(...)``. When entity and counterpart are constants the memo shows only the rows
@@ -145,9 +147,54 @@ def _markdown_names(root: str, memo: dict) -> tuple[set[str], set[Lookup], set[s
     return constants, lookups, series
 
 
+def table_file(root: str, csv_path: str) -> str:
+    """The file a table of data/ is read from: its spreadsheet when there is one and no CSV file
+    (both is an error rule derive reports), else the CSV file."""
+    xlsx = str(Path(csv_path).with_suffix(".xlsx"))
+    return xlsx if Path(root, xlsx).is_file() and not Path(root, csv_path).is_file() else csv_path
+
+
+def data_files(root: str = ".") -> list[str]:
+    """The files of data/ that rule derive reads: the dictionary and each table's file (both
+    forms of a table when both exist, so that derive runs and reports it)."""
+    files = [DICTIONARY]
+    for csv_path in TABLES:
+        xlsx = str(Path(csv_path).with_suffix(".xlsx"))
+        files += [f for f in (csv_path, xlsx) if Path(root, f).is_file()] or [csv_path]
+    return files
+
+
+def reference_files(root: str = ".") -> list[str]:
+    """The files every render reads besides the figure table, as found in ``root``."""
+    return [table_file(root, f) if f in TABLES else f for f in REFERENCE_FILES]
+
+
 def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
-    path = Path(root, "data", name)
+    rel = table_file(root, f"data/{name}")
+    path = Path(root, rel)
+    if rel.endswith(".xlsx"):
+        return _read_sheet_rows(str(path), _stamp(path))
     return _read_rows(str(path), _stamp(path))
+
+
+@lru_cache(maxsize=8)
+def _read_sheet_rows(path: str, _stamp: tuple) -> tuple[tuple[str, ...], ...]:
+    """A spreadsheet's first sheet as rows of text, as memo.ingest.sheets reads it, but with
+    openpyxl alone (no pandas at planning time)."""
+    try:
+        import openpyxl
+
+        from memo.ingest.sheets import cell_text
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            cells = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except Exception:  # unreadable: rule derive says why
+        return ()
+    return tuple(row for row in map(_clean, cells) if row)
 
 
 @lru_cache(maxsize=8)
