@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import copy_project, run_memo, run_snakemake
 
 pytestmark = pytest.mark.e2e

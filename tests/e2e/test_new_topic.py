@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import REPO, copy_project, html_text, pdf_text
 
 pytestmark = pytest.mark.e2e
