@@ -11,8 +11,8 @@ reloads only what changed (data or config: the project is read, checked and deri
 process, with ``memo.ingest`` and ``memo.derive``; a catalogue: its translations; a template or a
 Markdown section: nothing, Jinja and ``memo.render.prose`` read them as they render), renders the
 HTML (never the PDF: WeasyPrint stays out of this path) and tells the page through a stream of
-server-sent events (``/events``), to which a small script in the served page listens; it reloads
-the page, keeping where the reader had scrolled. The script is added to the page served here,
+server-sent events (``/events``) that carry the new page, to which a small script in the served
+page listens: it replaces the document in place (no reload, the reader stays where they were). The script is added to the page served here,
 never to a memo's published HTML. ``/pdf`` renders the PDF of the current HTML when asked.
 
 The server listens on 127.0.0.1 only and answers only requests addressed to that host (or
@@ -44,18 +44,24 @@ HOSTS = ("127.0.0.1", "localhost")
 RELOAD_SCRIPT = """
 <script id="memo-preview">
 (() => {
-  const key = "memo-preview-scroll";
-  const y = sessionStorage.getItem(key);
-  if (y !== null) window.scrollTo(0, Number(y));
-  const events = new EventSource("/events");
+  // Each new version of the page comes down this stream, its number on the first line and its
+  // HTML after it; it replaces the document in place (no reload: the reader stays where they
+  // were). A bare number (the stream reconnected to a restarted preview) reloads the page.
   let version = null;
+  const events = new EventSource("/events");
   events.onmessage = (e) => {
-    if (version !== null && e.data !== version) {
-      sessionStorage.setItem(key, String(window.scrollY));
-      events.close();
-      location.reload();
+    const cut = e.data.indexOf("\\n");
+    const number = cut < 0 ? e.data : e.data.slice(0, cut);
+    if (version !== null && number !== version) {
+      if (cut < 0) { location.reload(); return; }
+      const doc = new DOMParser().parseFromString(e.data.slice(cut + 1), "text/html");
+      const y = window.scrollY;
+      document.replaceChild(document.adoptNode(doc.documentElement), document.documentElement);
+      window.scrollTo(0, y);
+      requestAnimationFrame(() => requestAnimationFrame(
+        () => window.dispatchEvent(new Event("memo-preview-drawn"))));
     }
-    version = e.data;
+    version = number;
   };
 })();
 </script>
@@ -86,6 +92,12 @@ def inject(page: str) -> str:
     if at < 0:
         return page + RELOAD_SCRIPT
     return page[:at] + RELOAD_SCRIPT + page[at:]
+
+
+def sse_page(page: Page) -> str:
+    """A server-sent event carrying a page: its version on the first line, then its HTML."""
+    lines = [str(page.version), *page.html.splitlines()]
+    return "".join(f"data: {line}\n" for line in lines) + "\n"
 
 
 def error_page(output_id: str, problems: list[Problem]) -> str:
@@ -142,6 +154,7 @@ class Page:
     version: int
     seconds: float
     problems: list[Problem] = field(default_factory=list)
+    done: float = 0.0  # when the render finished (time.time())
 
 
 class Preview:
@@ -219,6 +232,7 @@ class Preview:
                 self.page.version + 1,
                 time.perf_counter() - start,
                 problems,
+                time.time(),
             )
             self.page = page
             self.changed.notify_all()
@@ -308,6 +322,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status = {
                 "version": page.version,
                 "seconds": page.seconds,
+                "done": page.done,
                 "problems": [str(p) for p in page.problems],
             }
             self._send(200, json.dumps(status).encode(), "application/json")
@@ -329,7 +344,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(b": keep-alive\n\n")
                 else:
                     version = page.version
-                    self.wfile.write(f"data: {version}\n\n".encode())
+                    self.wfile.write(sse_page(page).encode("utf-8"))
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return
