@@ -8,6 +8,8 @@ checkpoint derive:
     input:
         data=DATA,
         config=CONFIG,
+        # memo validate checks every figure call of the templates too, before any render.
+        templates=memo_plan.checked_templates("."),
     output:
         figures=FIGURES,
     log:

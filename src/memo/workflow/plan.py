@@ -164,6 +164,14 @@ def data_files(root: str = ".") -> list[str]:
     return files
 
 
+def checked_templates(root: str = ".") -> list[str]:
+    """The templates and Markdown sections ``memo validate`` checks (rule derive's inputs, so that
+    a template edit is checked before any render)."""
+    folder = Path(root, TEMPLATES)
+    found = [*folder.glob("*.html.j2"), *folder.glob("*/*.md")]
+    return sorted(p.relative_to(root).as_posix() for p in found)
+
+
 def reference_files(root: str = ".") -> list[str]:
     """The files every render reads besides the figure table, as found in ``root``."""
     return [table_file(root, f) if f in TABLES else f for f in REFERENCE_FILES]
