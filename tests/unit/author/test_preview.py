@@ -124,3 +124,20 @@ def test_the_server_answers_only_requests_to_127_0_0_1(preview):
     finally:
         stop.set()
         server.shutdown()
+
+
+def test_the_preview_shows_what_the_build_publishes(preview, project):
+    from memo.derive.frame import observations_frame
+    from memo.derive.run import derive_project
+    from memo.derive.store import write_figures
+    from memo.ingest.project import check_project
+    from memo.render.job import render_memos
+
+    loaded, problems = check_project(project)
+    assert problems == []
+    derived, _ = derive_project(loaded)
+    figures = project / "build/derived/figures.csv"
+    write_figures(observations_frame(loaded.dataset.observations), derived, figures)
+    render_memos(project, ["tariff-brief-en"], project / "build/memos", pdf=False)
+    built = (project / "build/memos/tariff-brief-en.html").read_text(encoding="utf-8")
+    assert preview.page.memo_html == built
