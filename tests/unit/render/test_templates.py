@@ -126,3 +126,21 @@ def test_markdown_calls_are_checked_at_their_line_in_the_markdown_file(make_proj
     ), found
     assert any(p.startswith(f"{md}:6: {{{{ book.notes }}}} is not a call of") for p in found), found
     assert not any(":3:" in p for p in found), found
+
+
+def test_memo_validate_fails_on_a_misspelt_indicator_and_prints_its_line(make_project, capsys):
+    import argparse
+
+    from memo.ingest.validate import cli_validate
+
+    broken = TARIFF_TEMPLATE.replace('fact("us_tariff_rate_pct"', 'fact("us_tarif_rate_pct"')
+    root = make_project(tariff_brief=broken)
+    assert cli_validate(argparse.Namespace(root=str(root), stamp="build/validated.json")) == 1
+    err = capsys.readouterr().err
+    line = line_of(broken, '  <p id="bottom-line">')
+    assert f"templates/tariff_brief.html.j2:{line}: " in err
+    assert "did you mean us_tariff_rate_pct" in err
+    assert err.rstrip().endswith(
+        "1 problem in templates/; nothing was built"
+    ) or err.rstrip().endswith("1 problems in templates/; nothing was built")
+    assert not (root / "build/validated.json").exists()
