@@ -131,12 +131,15 @@ def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
     return out
 
 
-def changed_kinds(before: dict, after: dict) -> set[str]:
-    """What changed between two snapshots: ``data``, ``config``, ``catalogue``, ``templates``."""
+def changed_files(before: dict, after: dict) -> set[str]:
+    """The files added, removed or changed between two snapshots."""
+    return set(before) ^ set(after) | {n for n in before if n in after and after[n] != before[n]}
+
+
+def changed_kinds(names: set[str]) -> set[str]:
+    """What changed files are: ``data``, ``config``, ``catalogue``, ``templates``."""
     kinds = set()
-    for name in set(before) ^ set(after) | {
-        n for n in before if after.get(n, before[n]) != before[n]
-    }:
+    for name in names:
         if name.startswith("templates/locale/"):
             kinds.add("catalogue")
         else:
@@ -170,13 +173,24 @@ class Preview:
         self.page = Page("", None, 0, 0.0)
         self._pdf: Any = None
         self._pdf_lock = threading.Lock()
+        # (dictionary, its problems) and (edition, its problems), kept until their files change.
+        self._dictionary: tuple[Any, list[Problem]] | None = None
+        self._edition: tuple[Any, list[Problem]] | None = None
 
     # ---- loading ----------------------------------------------------------------------------
-    def load(self) -> None:
-        """Read, check and derive the project (data and config) in this process."""
+    def load(self, changed: set[str] | None = None) -> None:
+        """Read, check and derive the project in this process, re-reading only what changed:
+        ``changed`` names the files (None: everything). The dictionary and the config are parsed
+        again only when they (or, for the config, the dictionary) changed; the tables of data/ are
+        read again on any data change (they are checked against each other)."""
+        from memo.core.records import Dataset
         from memo.derive.frame import to_observations
         from memo.derive.run import derive_project
-        from memo.ingest.project import check_project
+        from memo.ingest.config import load_edition
+        from memo.ingest.dictionary import DICTIONARY, load_dictionary
+        from memo.ingest.observations import load_indicators
+        from memo.ingest.project import Project
+        from memo.ingest.sources import load_events, load_sources
         from memo.render.html import environment
         from memo.render.job import Prepared
 
@@ -185,10 +199,32 @@ class Preview:
             # Jinja's optimizer folds constants at compile time, which a render does as fast: off,
             # a changed template compiles a sixth faster.
             self.env.optimized = False
-        project, problems = check_project(self.root)
-        if project is None:
+        everything = changed is None
+        changed = changed or set()
+        if everything or DICTIONARY in changed or self._dictionary is None:
+            self._dictionary = load_dictionary(self.root)
+            self._edition = None
+        if everything or any(n.startswith("config/") for n in changed):
+            self._edition = None
+        dictionary, problems = self._dictionary
+        problems = list(problems)
+        sources, more = load_sources(self.root)
+        events, events_problems = load_events(self.root, sources)
+        observations, rows_problems = load_indicators(self.root, dictionary, sources)
+        problems += more + events_problems + rows_problems
+        if self._edition is None:
+            known = set(dictionary.indicators) if dictionary else None
+            try:
+                self._edition = (load_edition(self.root, known), [])
+            except DataError as e:
+                self._edition = (None, e.problems)
+        edition, config_problems = self._edition
+        problems += config_problems
+        if problems or dictionary is None or sources is None or edition is None:
             self.prepared, self.problems = None, problems
             return
+        dataset = Dataset(dictionary, observations, sources, events)
+        project = Project(self.root, dataset, edition)
         derived, problems = derive_project(project)
         if problems:
             self.prepared, self.problems = None, problems
@@ -197,12 +233,13 @@ class Preview:
         self.prepared = Prepared(project.dataset, figures, project.edition, self.env, None)
         self.problems = []
 
-    def refresh(self, kinds: set[str]) -> None:
-        """Reload what the changed kinds of file need, then render."""
+    def refresh(self, changed: set[str]) -> None:
+        """Reload what the changed files (paths under the project) need, then render."""
         from memo.render import i18n
 
+        kinds = changed_kinds(changed)
         if kinds & {"data", "config"} or self.prepared is None:
-            self.load()
+            self.load(changed if self.prepared is not None or self._dictionary else None)
         if "catalogue" in kinds:
             i18n.translations.cache_clear()
         self.render()
@@ -269,10 +306,10 @@ class Preview:
             now = snapshot(self.root)
             if now == seen:
                 continue
-            kinds = changed_kinds(seen, now)
+            changed = changed_files(seen, now)
             seen = now
             try:
-                self.refresh(kinds)
+                self.refresh(changed)
             except Exception as e:  # never let the watcher die: show what happened
                 self.problems = [Problem("memo preview", 1, "", f"{type(e).__name__}: {e}")]
                 self.prepared = None

@@ -10,6 +10,7 @@ import pytest
 
 from memo.author.preview import (
     Preview,
+    changed_files,
     changed_kinds,
     error_page,
     inject,
@@ -42,7 +43,7 @@ def test_the_served_page_is_the_memo_with_the_script_and_the_memo_html_is_not(pr
 def test_a_template_change_renders_a_new_version(preview, project):
     template = project / "templates/tariff_brief.html.j2"
     template.write_text(TARIFF_TEMPLATE.replace("charges", "now charges"), encoding="utf-8")
-    preview.refresh({"templates"})
+    preview.refresh({"templates/tariff_brief.html.j2"})
     assert preview.page.version == 2
     assert "The United States now charges" in preview.page.memo_html
 
@@ -67,14 +68,14 @@ def test_bad_data_are_read_derived_and_shown_then_fixed(preview, project):
         "us_tariff_rate_pct,IND,,2025-08-06,50,", "us_tariff_rate_pct,IND,,2025-08-06,fifty,"
     )
     data.write_text(bad, encoding="utf-8")
-    preview.refresh({"data"})
+    preview.refresh({"data/indicators.csv"})
     line = line_of(bad, "us_tariff_rate_pct,IND,,2025-08-06,")
     assert [str(p) for p in preview.page.problems] == [
         f'data/indicators.csv:{line}: value: "fifty" is not a number (write a plain number such '
         "as 212.3)"
     ]
     data.write_text(INDICATORS.replace("2025-08-06,50,", "2025-08-06,55,", 1), encoding="utf-8")
-    preview.refresh({"data"})
+    preview.refresh({"data/indicators.csv"})
     assert preview.page.problems == []
     assert '<span class="fig">55%</span>' in preview.page.memo_html
 
@@ -86,8 +87,27 @@ def test_changes_are_classified_by_what_they_reload(project):
     after["templates/locale/ko/LC_MESSAGES/memo.po"] = (1, 2, 3)
     after["data/indicators.csv"] = (0, 0, 0)
     del after["templates/tariff_brief.html.j2"]
-    assert changed_kinds(before, after) == {"catalogue", "data", "templates"}
-    assert changed_kinds(before, dict(before)) == set()
+    changed = changed_files(before, after)
+    assert changed == {
+        "templates/locale/ko/LC_MESSAGES/memo.po",
+        "data/indicators.csv",
+        "templates/tariff_brief.html.j2",
+    }
+    assert changed_kinds(changed) == {"catalogue", "data", "templates"}
+    assert changed_files(before, dict(before)) == set()
+
+
+def test_a_data_edit_reads_the_tables_again_but_not_the_dictionary_or_config(preview, project):
+    dictionary, edition = preview._dictionary, preview._edition
+    data = project / "data/indicators.csv"
+    data.write_text(INDICATORS.replace("2025-08-06,50,", "2025-08-06,55,", 1), encoding="utf-8")
+    preview.refresh({"data/indicators.csv"})
+    assert preview._dictionary is dictionary and preview._edition is edition
+    assert '<span class="fig">55%</span>' in preview.page.memo_html
+    preview.refresh({"config/memos.yaml"})
+    assert preview._dictionary is dictionary and preview._edition is not edition
+    preview.refresh({"data/dictionary.yaml"})
+    assert preview._dictionary is not dictionary
 
 
 def test_an_error_page_escapes_what_it_lists():
