@@ -3,6 +3,7 @@ shows a broken memo's problems with file and line, and comes back when they are 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -114,3 +115,21 @@ def test_preview_rerenders_on_save_and_recovers_from_errors(served):
         assert pdf.headers["content-type"] == "application/pdf"
         assert pdf.body().startswith(b"%PDF")
         browser.close()
+
+
+def test_the_preview_benchmark_runs_and_prints_its_medians():
+    bench = Path(__file__).resolve().parents[2] / "bench/preview.py"
+    result = subprocess.run(
+        [sys.executable, str(bench), "--saves", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "MEMO_RENDER_SOCKET"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    # Times are printed, never judged here.
+    assert figures["saves"] == 1
+    for kind in ("template", "data"):
+        assert figures[f"{kind}_median_s"] > 0
+        assert f"  {kind:<9} median " in result.stdout

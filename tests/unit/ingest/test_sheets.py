@@ -144,3 +144,36 @@ def test_a_file_that_is_not_a_workbook_is_reported_at_the_file(make_project):
     _, problems = check_dataset(root)
     assert [p.path for p in problems] == ["data/sources.xlsx"]
     assert "cannot read the spreadsheet" in problems[0].problem
+
+
+def test_planning_reads_a_spreadsheet_as_the_csv_file(make_project):
+    from memo.workflow import plan
+
+    root = make_project()
+    csv_digests = {m: plan.data_digest(str(root), m) for m in plan.output_ids(str(root))}
+    assert plan.data_files(str(root))[1:] == [
+        "data/indicators.csv",
+        "data/sources.csv",
+        "data/events.csv",
+    ]
+    for name, text in (("indicators", INDICATORS), ("sources", SOURCES)):
+        (root / f"data/{name}.csv").unlink()
+        write_sheet(root / f"data/{name}.xlsx", text)
+    assert plan.data_files(str(root))[1:] == [
+        "data/indicators.xlsx",
+        "data/sources.xlsx",
+        "data/events.csv",
+    ]
+    assert "data/sources.xlsx" in plan.reference_files(str(root))
+    # The same rows give the same digests: moving the data to a spreadsheet rebuilds nothing.
+    assert {m: plan.data_digest(str(root), m) for m in csv_digests} == csv_digests
+    # And a changed figure in the spreadsheet changes the digest of the memos showing it.
+    write_sheet(
+        root / "data/indicators.xlsx",
+        INDICATORS.replace(
+            "bilateral_trade_usd_bn,USA,IND,2024,212.3", "bilateral_trade_usd_bn,USA,IND,2024,213"
+        ),
+    )
+    after = {m: plan.data_digest(str(root), m) for m in csv_digests}
+    assert after["trade-brief-en"] != csv_digests["trade-brief-en"]
+    assert after["tariff-brief-en"] == csv_digests["tariff-brief-en"]
