@@ -118,14 +118,17 @@ def _markdown_sections(root: str, memo: dict) -> list[str]:
 def _markdown_names(root: str, memo: dict) -> tuple[set[str], set[Lookup], set[str]]:
     """String arguments, figure lookups and whole-series indicators of a memo's Markdown
     sections' calls (a call that does not parse is reported by rule derive)."""
+    constants: set[str] = set()
+    lookups: set[Lookup] = set()
+    series: set[str] = set()
+    sections = _markdown_sections(root, memo)
+    if not sections:
+        return constants, lookups, series
     import re
 
     from memo.render.prose import CALL, ProseError, parse_call
 
-    constants: set[str] = set()
-    lookups: set[Lookup] = set()
-    series: set[str] = set()
-    for section in _markdown_sections(root, memo):
+    for section in sections:
         path = Path(root, TEMPLATES, str(memo["id"]), f"{section}.md")
         for m in CALL.finditer(path.read_text(encoding="utf-8")):
             try:
