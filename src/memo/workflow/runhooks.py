@@ -148,10 +148,9 @@ def summary(root: str, since: float | None, failed: bool = False, snakemake_log:
     rows = [(memo, *memo_status(root, memo, since)) for memo in memos]
     width = max((len(m) for m in memos), default=0)
     lines = [f"  {memo:<{width}}  {status:<9}  {detail}".rstrip() for memo, status, detail in rows]
-    counts: dict[str, int] = {}
-    for _memo, status, _detail in rows:
-        counts[status] = counts.get(status, 0) + 1
-    told = ", ".join(f"{n} {status}" for status, n in counts.items())
+    order = ("built", "unchanged", "failed", "not built")
+    counts = {s: sum(1 for _m, status, _d in rows if status == s) for s in order}
+    told = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     outcome = "build failed" if failed else "build done"
     last = f"{outcome}: {len(memos)} memo{'' if len(memos) == 1 else 's'}, {told}"
     if failed and not any(status == "failed" for _m, status, _d in rows):
