@@ -107,18 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="change nothing; exit 1 if stale or untranslated"
     )
 
+    # Required, but checked by the command (every subcommand parses without arguments).
     p = sub.add_parser("new", help=COMMANDS["new"][2])
-    p.add_argument("id", help="the memo's id: lowercase words joined by hyphens (trade-brief)")
-    p.add_argument("--audience", required=True, help="an audience id of config/memos.yaml")
-    p.add_argument(
-        "--template", required=True, help="the new template's file (trade_brief.html.j2)"
-    )
+    p.add_argument("id", nargs="?", help="the memo's id: lowercase words joined by hyphens")
+    p.add_argument("--audience", help="an audience id of config/memos.yaml (required)")
+    p.add_argument("--template", help="the new template's file, name.html.j2 (required)")
     p.add_argument("--title", help="the memo's title (default: from its id)")
     p.add_argument("--topic", help="its topic (default: the only one)")
     p.add_argument("--languages", help="comma-separated languages (default: en)")
 
     p = sub.add_parser("preview", help=COMMANDS["preview"][2])
-    p.add_argument("memo", help="a memo id (korea-brief) or edition (korea-brief-ko)")
+    p.add_argument("memo", nargs="?", help="a memo id or edition id (required)")
     p.add_argument("--lang", help="the language edition (default: the memo's first)")
     p.add_argument(
         "--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765; 0: any)"

@@ -219,6 +219,15 @@ def _audiences(root: Path) -> list[str]:
 def cli_new(args: argparse.Namespace) -> int:
     """``memo new``: scaffold a memo; print what was written and how to see it."""
     root = Path(args.root)
+    given = (("<id>", args.id), ("--audience", args.audience), ("--template", args.template))
+    missing = [name for name, value in given if not value]
+    if missing:
+        print(
+            "usage: memo new <id> --audience AUDIENCE --template NAME.html.j2 "
+            f"(missing: {', '.join(missing)})",
+            file=sys.stderr,
+        )
+        return 2
     languages = tuple(args.languages.split(",")) if args.languages else ("en",)
     try:
         written = new_memo(

@@ -426,6 +426,11 @@ def output_id(root: Path, memo: str, lang: str | None) -> str:
 def cli_preview(args: argparse.Namespace) -> int:
     """``memo preview``: serve the memo until interrupted."""
     root = Path(args.root).resolve()
+    if not args.memo:
+        print(
+            "usage: memo preview <memo> [--lang LANG] (name the memo to preview)", file=sys.stderr
+        )
+        return 2
     try:
         oid = output_id(root, args.memo, args.lang)
     except DataError as e:

@@ -20,10 +20,12 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:  # imported when Markdown is read (planning and validate import this module)
+    from markdown_it import MarkdownIt
 
 # The calls prose may print: names a template sees (memo.render.html), and ``say.<helper>``.
 FUNCTIONS = ("fact", "event", "event_title", "name")
@@ -63,6 +65,8 @@ class Block:
 
 def parser() -> MarkdownIt:
     """CommonMark without raw HTML (escaped like any text), plus tables."""
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 

@@ -16,10 +16,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import jinja2
-from jinja2 import nodes
+from typing import TYPE_CHECKING, Any
 
 from memo.core.lookup import MissingFigure
 from memo.core.problems import Problem
@@ -27,6 +24,10 @@ from memo.core.records import Dataset, Observation
 from memo.ingest.config import MEMOS, MemoDef
 from memo.ingest.hints import choices
 from memo.render import prose
+
+if TYPE_CHECKING:  # Jinja is imported when templates are checked, not when memo validate starts
+    import jinja2
+    from jinja2 import nodes
 
 TEMPLATES = "templates"
 # Calls that name an indicator first, and those that name an event.
@@ -60,6 +61,8 @@ def parse_env(templates: Path) -> jinja2.Environment:
 
 
 def _callee(node: nodes.Node) -> str | None:
+    from jinja2 import nodes
+
     if isinstance(node, nodes.Name) and node.name in prose.FUNCTIONS:
         return node.name
     if (
@@ -73,6 +76,8 @@ def _callee(node: nodes.Node) -> str | None:
 
 def template_calls(ast: nodes.Template, path: str) -> Iterator[FoundCall]:
     """The figure calls of a parsed template whose arguments are all constants."""
+    from jinja2 import nodes
+
     for call in ast.find_all(nodes.Call):
         name = _callee(call.node)
         if name is None or call.dyn_args is not None or call.dyn_kwargs is not None:
@@ -101,6 +106,9 @@ class Parsed:
 
 def parse_chain(env: jinja2.Environment, root: Path, template: str) -> Parsed:
     """Parse a template and every template it extends, includes or imports by a constant name."""
+    import jinja2
+    from jinja2 import nodes
+
     out = Parsed([], set(), [])
     todo, seen = [template], set()
     while todo:

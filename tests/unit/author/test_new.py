@@ -115,3 +115,12 @@ def test_the_command_says_what_it_wrote(make_project, capsys):
     assert cli_new(args) == 0
     err = capsys.readouterr().err
     assert "wrote templates/oil-note/discussion.md" in err and "memo preview oil-note" in err
+
+
+def test_the_command_names_what_is_missing(project, capsys):
+    args = argparse.Namespace(
+        root=str(project), id="oil-note", audience=None, template=None, title=None, topic=None,
+        languages=None,
+    )  # fmt: skip
+    assert cli_new(args) == 2
+    assert "(missing: --audience, --template)" in capsys.readouterr().err
