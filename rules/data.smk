@@ -8,6 +8,9 @@ checkpoint derive:
     input:
         data=DATA,
         config=CONFIG,
+        # `memo validate` checks the recipients too (when there are any): declared, so that an
+        # edit to them is checked by the next run.
+        recipients=[f for f in ["config/recipients.csv"] if os.path.exists(f)],
         # memo validate checks every figure call of the templates too, before any render.
         templates=memo_plan.checked_templates("."),
     output:

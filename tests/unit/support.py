@@ -264,6 +264,16 @@ def make_project(root: Path, *, shared: bool = True, **replace: str | bytes | No
     return root
 
 
+def derived(root: Path) -> Path:
+    """Run ``memo derive`` on a project folder (it must succeed); return the folder."""
+    import argparse
+
+    from memo.derive.run import cli_derive
+
+    assert cli_derive(argparse.Namespace(root=str(root), out="build/derived")) == 0
+    return root
+
+
 def line_of(text: str, start: str, after: str | None = None) -> int:
     """Editor line (1-based) of the one line of ``text`` starting with ``start`` (the first after
     the line starting with ``after``, when given)."""
@@ -372,6 +382,17 @@ def one(rows: list[dict], entity: str, counterpart: str = "") -> dict:
 EDITION = dt.date(2025, 9, 15)
 
 
+def only_derived(text: str, *keep: str) -> str:
+    """A dictionary's text with only the derived indicators named (a test derives what it reads)."""
+    import yaml
+
+    data = yaml.safe_load(text)
+    data["indicators"] = {
+        k: v for k, v in data["indicators"].items() if not v.get("derived") or k in keep
+    }
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
 def load_dictionary_text(tmp_path: Path, text: str = DICTIONARY):
     """The dictionary of ``text`` as memo reads it (problems must be none)."""
     from memo.ingest.dictionary import load_dictionary
@@ -380,6 +401,11 @@ def load_dictionary_text(tmp_path: Path, text: str = DICTIONARY):
     dictionary, problems = load_dictionary(tmp_path)
     assert problems == [], [str(p) for p in problems]
     return dictionary
+
+
+# Derived figures of a drawn table, by (table, dictionary, topic): books are built anew for each
+# test (they collect notes), the derivation they read is the same.
+_DERIVED: dict = {}
 
 
 def derived_book(
@@ -399,8 +425,13 @@ def derived_book(
     from memo.render.facts import FactBook
 
     stated = observations(stated_text)
-    frame, problems = derive_topic(observations_frame(stated), dictionary, topic or EVERYTHING)
-    assert problems == [], [str(p) for p in problems]
+    key = (stated_text, id(dictionary), topic)
+    if key not in _DERIVED:
+        frame, problems = derive_topic(observations_frame(stated), dictionary, topic or EVERYTHING)
+        assert problems == [], [str(p) for p in problems]
+        # The dictionary is kept with the figures, so that its id is not reused while cached.
+        _DERIVED[key] = (dictionary, to_observations(frame))
+    derived = _DERIVED[key][1]
     ids = {o.source for o in stated}
     if sources is None:
         sources = {
@@ -409,7 +440,7 @@ def derived_book(
             )
             for s in ids
         }
-    dataset = Dataset(dictionary, tuple(stated), sources, {}, to_observations(frame))
+    dataset = Dataset(dictionary, tuple(stated), sources, {}, derived)
     return FactBook(dataset, language, gettext or (lambda s: s), EDITION, max_age_days)
 
 

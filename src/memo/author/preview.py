@@ -196,9 +196,6 @@ class Preview:
 
         if self.env is None:
             self.env = environment(self.root / "templates")
-            # Jinja's optimizer folds constants at compile time, which a render does as fast: off,
-            # a changed template compiles a sixth faster.
-            self.env.optimized = False
         everything = changed is None
         changed = changed or set()
         if everything or DICTIONARY in changed or self._dictionary is None:

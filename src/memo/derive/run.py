@@ -85,7 +85,7 @@ def check(root: Path, project: Project | None) -> list[Problem]:
 
 def cli_derive(args: argparse.Namespace) -> int:
     """Run ``memo derive``: check, derive, write ``figures.csv`` into ``args.out`` (under --root)."""
-    from memo.ingest.validate import validate
+    from memo.ingest.validate import summary, validate
 
     root = Path(args.root)
     # Every check ``memo validate`` runs, so that no render starts from input it would reject.
@@ -95,7 +95,7 @@ def cli_derive(args: argparse.Namespace) -> int:
         derived, problems = derive_project(project)
     if problems or project is None or derived is None:
         print(format_problems(problems), file=sys.stderr)
-        print(f"{len(problems)} problems in data/ or config/; nothing was built", file=sys.stderr)
+        print(summary(problems), file=sys.stderr)
         return 1
     out = root / args.out
     write_figures(observations_frame(project.dataset.observations), derived, out / "figures.csv")

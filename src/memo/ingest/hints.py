@@ -27,7 +27,8 @@ def number_hint(text: str, unit: str) -> str:
     rest = (
         text.replace(",", "")[: found.start()] + " " + text.replace(",", "")[found.end() :]
     ).strip()
-    words = rest.lower().replace("%", " % ").replace("$", " $ ").split()
+    # "US$" is one unit word; a bare "%" or "$" may touch the number ("50%", "$87").
+    words = re.findall(r"us\$|[%$]|[^\s%$]+", rest.lower())
     if words and all(w in UNIT_WORDS for w in words):
         return (
             f"write {number}; the unit column says {unit}"

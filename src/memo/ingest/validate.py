@@ -69,10 +69,7 @@ def cli_validate(args: argparse.Namespace) -> int:
     project, problems = validate(root)
     if problems or project is None:
         print(format_problems(problems), file=sys.stderr)
-        print(
-            f"{_count(len(problems), 'problem')} in {_folders(problems)}; nothing was built",
-            file=sys.stderr,
-        )
+        print(summary(problems), file=sys.stderr)
         return 1
     counts = _counts(project.dataset)
     print(
@@ -85,6 +82,11 @@ def cli_validate(args: argparse.Namespace) -> int:
         # A relative stamp path is inside the project, like every other path the CLI takes.
         write_stamp(root / args.stamp, root, counts)
     return 0
+
+
+def summary(problems: list[Problem]) -> str:
+    """The last line after the problems: ``2 problems in config/ and data/; nothing was built``."""
+    return f"{_count(len(problems), 'problem')} in {_folders(problems)}; nothing was built"
 
 
 def _count(n: int, noun: str) -> str:

@@ -93,6 +93,7 @@ def missing(cat: Catalog, required: set[str] | None = None) -> list[str]:
 
 
 _MEMO_NOTE = re.compile(r"\bof memo (\S+?)(?: \(|$)")
+_CHART_NOTE = re.compile(r"\bof chart (\S+?);")
 
 
 def required(root: Path, template: Catalog, language: str) -> set[str]:
@@ -112,6 +113,7 @@ def required(root: Path, template: Catalog, language: str) -> set[str]:
     other_templates = {
         f"templates/{m.get('template')}" for m in memos.get("memos") or [] if isinstance(m, dict)
     } - templates
+    charts = {str(c) for m in built for c in m.get("charts") or []}
     out = set()
     for msg in template:
         if not msg.id:
@@ -128,6 +130,10 @@ def required(root: Path, template: Catalog, language: str) -> set[str]:
                 notes = [_MEMO_NOTE.search(c) for c in msg.auto_comments]
                 owners = {n.group(1) for n in notes if n}
                 if owners and not owners & ids:
+                    continue
+                # The words of a chart that only memos in other languages show.
+                drawn = {n.group(1) for n in map(_CHART_NOTE.search, msg.auto_comments) if n}
+                if drawn and not drawn & charts:
                     continue
             needed = True
         if needed:

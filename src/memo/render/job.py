@@ -162,7 +162,8 @@ def cli_render(args: Any, prepared: Prepared | None = None) -> int:
         render_memos(root, list(args.memos), root / args.out, not args.html_only, prepared)
     except DataError as e:
         print(format_problems(e.problems), file=sys.stderr)
-        print(f"{len(e.problems)} problems; no memo was written", file=sys.stderr)
+        n = len(e.problems)
+        print(f"{n} problem{'' if n == 1 else 's'}; no memo was written", file=sys.stderr)
         return 1
     except (MemoError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)

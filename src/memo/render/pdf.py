@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -47,7 +48,11 @@ class RestrictedFetcher(URLFetcher):
                 f"blocked reference to {url[:200]!r}: outside {', '.join(map(str, self.allowed))}"
             )
             raise FatalURLFetchingError(self.blocked[-1])
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={}, status=200)
+        # The type as a file server would send it: a stylesheet or image without one is refused.
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            url, body=path.read_bytes(), headers={"Content-Type": kind}, status=200
+        )
 
 
 class _Collect(logging.Handler):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from memo.core.lookup import MissingFigure
 from memo.core.problems import Problem
+from memo.core.quantity import BoundsError
 from memo.core.records import Dataset, Observation
 from memo.ingest.config import MEMOS, MemoDef
 from memo.ingest.hints import choices
@@ -273,6 +274,8 @@ def call_problem(
     except MissingFigure as e:
         about = f" in topic {memo.topic.id}" if memo.topic.id else ""
         return problem(f"{e}{about} (memo {memo.id})", _what_exists(book, call))
+    except BoundsError as e:  # wording the data cannot support ("rose" across overlapping ranges)
+        return problem(f"{e} (memo {memo.id})", "reword it, or show the figures with fact()")
     except (AttributeError, TypeError, KeyError) as e:
         return problem(str(e.args[0]) if e.args else type(e).__name__)
     return None

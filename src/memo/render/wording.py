@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from babel.lists import format_list
 from markupsafe import Markup, escape
 
 from memo.core.lookup import MissingFigure
@@ -96,7 +97,8 @@ class Wording:
         message = _STANDING[(n == 1, bool(peers))]
         phrase = self._fmt(
             message,
-            peers=", ".join(self.book.name(p) for p in peers),
+            # "Brazil and China", "브라질 및 중국": the language's own way of listing names.
+            peers=format_list([self.book.name(p) for p in peers], locale=self.book.language),
             superlative=self._(words.get("superlative") or "highest"),
             subject=self._(words["subject"]),
             ordinal=fmt.ordinal(n, self.book.language, words=True),

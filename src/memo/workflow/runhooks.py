@@ -25,6 +25,7 @@ after the last job. ``finished`` cancels them: the run ends when its work does.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -237,7 +238,7 @@ def start(workflow=None, workdir=".", wait: float = 5.0) -> str | None:
 def stop(timeout: float = 5.0) -> None:
     """Stop the server started by ``start`` (if any) and stop announcing it."""
     global _server
-    os.environ.pop(ENV_SOCKET, None)
+    path = os.environ.pop(ENV_SOCKET, None)
     proc, _server = _server, None
     if proc is None:
         return
@@ -248,6 +249,11 @@ def stop(timeout: float = 5.0) -> None:
         except Exception:
             proc.kill()
             proc.wait()
+    if path:
+        # Stopped before it could clean up (killed, or told while still starting): its socket
+        # file would be left in .snakemake/.
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def cancel_scheduler_timers() -> int:

@@ -152,7 +152,8 @@ def paired_periods(spec: ChartSpec, fb: FactBook) -> Chart:
     _ = fb.gettext
     rows = _series(spec, fb)
     wanted = spec.params.get("periods")
-    rows = [o for o in rows if o.period in wanted] if wanted else rows[:1] + rows[-1:]
+    # The first and the latest: one figure alone is not a pair (it would be drawn twice).
+    rows = [o for o in rows if o.period in wanted] if wanted else rows[:1] + rows[1:][-1:]
     if len(rows) < 2:
         raise ChartError(
             f"chart {spec.id}: needs two periods of {spec.params['indicator']} for "

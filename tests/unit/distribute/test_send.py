@@ -1,0 +1,537 @@
+"""memo.distribute.send: `memo send` against a real SMTP server on 127.0.0.1 (aiosmtpd).
+
+Each test builds its own reports/ folder (manifest.json per docs/DESIGN.md and small real PDFs made
+with pikepdf) and its own recipients, so nothing here depends on the render pipeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import hashlib
+import io
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pikepdf
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from memo.cli import main
+from memo.distribute.ledger import read_ledger
+from memo.distribute.recipients import load_recipients
+from memo.distribute.send import (
+    Published,
+    PublishedMemo,
+    SendOptions,
+    format_report,
+    plan,
+    run_send,
+)
+from memo.distribute.smtp import Backoff
+
+EDITION = "2025-09-15"
+KO_TITLE = "한미 관세 협상: 한국의 선택지"
+KO_BOTTOM = "한국은 대미 투자 약속을 관세 인하와 연계해야 한다."
+FAST = Backoff(retries=2, delay=0.01, factor=2.0)
+SENDER = "Policy Memo Unit <memos@example.org>"
+
+RECIPIENTS = """\
+name,email,organisation,audiences,language
+Kim Min-jun,minjun.kim@mofa.example.kr,Ministry of Foreign Affairs,rok_officials,ko
+Park Ji-ho,jiho.park@nsc.example.kr,Office of National Security,rok_officials,en
+Jordan Ellis,jordan.ellis@senate.example.org,Senate Finance Committee,us_policymakers,en
+Lee Seo-yeon,seoyeon.lee@motie.example.kr,Ministry of Trade,us_policymakers,ko
+"""
+
+MEMOS_YAML = """\
+audiences:
+  rok_officials: {label: Korean officials}
+  us_policymakers: {label: US policymakers}
+  senior_readers: {label: Senior readers}
+memos:
+  - {id: korea-brief, audience: rok_officials, title: Korea brief, languages: [en, ko]}
+  - {id: us-brief, audience: us_policymakers, title: US brief, languages: [en]}
+"""
+
+# (manifest id, audience, language, title, bottom line)
+MEMOS = [
+    ("korea-brief-en", "rok_officials", "en", "Tariff talks: Korea's options", "Tie investment."),
+    ("korea-brief-ko", "rok_officials", "ko", KO_TITLE, KO_BOTTOM),
+    ("us-brief-en", "us_policymakers", "en", "Tariffs on allies: costs", "Allies pay; so do we."),
+]
+# Who gets what: Lee reads Korean, but the US brief has only an English edition.
+EXPECTED = {
+    "minjun.kim@mofa.example.kr": "korea-brief-ko",
+    "jiho.park@nsc.example.kr": "korea-brief-en",
+    "jordan.ellis@senate.example.org": "us-brief-en",
+    "seoyeon.lee@motie.example.kr": "us-brief-en",
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# A project folder with published reports
+
+
+def make_pdf(title: str, pages: int = 1) -> bytes:
+    """Return the bytes of a small real PDF with ``pages`` blank pages and ``title`` in its info."""
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page()
+    pdf.docinfo["/Title"] = title
+    out = io.BytesIO()
+    pdf.save(out, static_id=True)  # the same PDF every time: no ID made from the clock
+    return out.getvalue()
+
+
+def publish(root: Path, pdf_pages: dict[str, int] | None = None) -> dict[str, bytes]:
+    """Write .reports/<edition>/ (PDFs, manifest.json), link reports to it; return the PDFs."""
+    folder = root / ".reports" / EDITION
+    folder.mkdir(parents=True, exist_ok=True)
+    pdfs: dict[str, bytes] = {}
+    entries = []
+    for memo_id, audience, language, title, bottom in MEMOS:
+        data = make_pdf(title, (pdf_pages or {}).get(memo_id, 1))
+        (folder / f"{memo_id}.pdf").write_bytes(data)
+        (folder / f"{memo_id}.html").write_text(f"<h1>{title}</h1>", encoding="utf-8")
+        pdfs[memo_id] = data
+        entries.append(
+            {
+                "id": memo_id,
+                "audience": audience,
+                "language": language,
+                "title": title,
+                "bottom_line": bottom,
+                "html": f"{memo_id}.html",
+                "pdf": f"{memo_id}.pdf",
+                "pages": 1,
+                "edition_date": EDITION,
+            }
+        )
+    manifest = {
+        "edition": EDITION,
+        "generated_from": "0" * 64,
+        "memos": entries,
+        "files": {f"{m}.pdf": hashlib.sha256(b).hexdigest() for m, b in pdfs.items()},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    link = root / "reports"
+    if not link.is_symlink():
+        link.symlink_to(Path(".reports") / EDITION)
+    return pdfs
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project root with config/memos.yaml, config/recipients.csv and published reports."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "memos.yaml").write_text(MEMOS_YAML, encoding="utf-8")
+    (tmp_path / "config" / "recipients.csv").write_text(RECIPIENTS, encoding="utf-8")
+    publish(tmp_path)
+    return tmp_path
+
+
+# ------------------------------------------------------------------------------------------------
+# A real SMTP server on 127.0.0.1
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Recorder:
+    """aiosmtpd handler: records accepted messages; can greylist, reject or stall on cue."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.reject: set[str] = set()  # 550 at RCPT TO
+        self.greylist: set[str] = set()  # 451 once at end of DATA
+        self.stall_after: int | None = None  # hold MAIL FROM once this many messages arrived
+        self.stall_seconds = 0.0
+        self.lock = threading.Lock()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        if self.stall_after is not None and len(self.messages) >= self.stall_after:
+            await asyncio.sleep(self.stall_seconds)
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.reject:
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                if rcpt in self.greylist:
+                    self.greylist.discard(rcpt)
+                    return "451 4.7.1 greylisted, try again later"
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 2.0.0 queued"
+
+    def by_recipient(self) -> dict[str, list[EmailMessage]]:
+        """Return the parsed messages each envelope recipient received."""
+        out: dict[str, list[EmailMessage]] = {}
+        for _, rcpts, content in list(self.messages):
+            parsed = email.message_from_bytes(content, policy=policy.default)
+            for r in rcpts:
+                out.setdefault(r, []).append(parsed)
+        return out
+
+
+class Server:
+    """An SMTP server on 127.0.0.1 with a :class:`Recorder`, started and stopped by a test."""
+
+    def __init__(self, port: int | None = None, **smtp_options: object) -> None:
+        self.port = port or free_port()
+        self.recorder = Recorder()
+        self.controller = Controller(
+            self.recorder, hostname="127.0.0.1", port=self.port, **smtp_options
+        )
+
+    def start(self) -> Server:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Return the MEMO_SMTP_* environment that points `memo send` at this server."""
+        return {
+            "MEMO_SMTP_HOST": "127.0.0.1",
+            "MEMO_SMTP_PORT": str(self.port),
+            "MEMO_SMTP_STARTTLS": "false",
+            "MEMO_MAIL_FROM": SENDER,
+            **extra,
+        }
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    s = Server().start()
+    yield s
+    s.stop()
+
+
+def options(root: Path, env: dict[str, str], **kw: object) -> SendOptions:
+    """Return send options for ``root`` that really send, with tiny retry delays."""
+    return SendOptions(root=root, send=True, env=env, backoff=FAST, **kw)  # type: ignore[arg-type]
+
+
+def ledger_lines(root: Path) -> list[dict]:
+    path = root / "ledger" / "deliveries.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def attachment(msg: EmailMessage) -> EmailMessage:
+    (part,) = list(msg.iter_attachments())
+    return part
+
+
+# ------------------------------------------------------------------------------------------------
+# Delivery
+
+
+def test_each_recipient_gets_its_edition_once_with_the_pdf(project: Path, server: Server) -> None:
+    pdfs = {m[0]: (project / "reports" / f"{m[0]}.pdf").read_bytes() for m in MEMOS}
+    report = run_send(
+        options(project, server.env(), base_url="https://memos.example.org/2025/"),
+        progress_stream=io.StringIO(),
+    )
+    assert report.ok and len(report.sent) == 4
+
+    got = server.recorder.by_recipient()
+    assert {r: len(msgs) for r, msgs in got.items()} == dict.fromkeys(EXPECTED, 1)
+    for address, memo_id in EXPECTED.items():
+        (msg,) = got[address]
+        assert msg["X-Memo-Id"] == memo_id
+        assert msg["From"].addresses[0].addr_spec == "memos@example.org"
+        assert msg["To"].addresses[0].addr_spec == address
+        part = attachment(msg)
+        assert part.get_content_type() == "application/pdf"
+        assert part.get_content() == pdfs[memo_id]
+        html_link = f"https://memos.example.org/2025/{memo_id}.html"
+        assert html_link in msg.get_body(("plain",)).get_content()
+        assert f'href="{html_link}"' in msg.get_body(("html",)).get_content()
+
+    # The Korean edition: subject and file name travel encoded, and decode back exactly.
+    (kim,) = got["minjun.kim@mofa.example.kr"]
+    assert kim["Subject"] == KO_TITLE
+    assert attachment(kim).get_filename() == f"한미 관세 협상 한국의 선택지 {EDITION}.pdf"
+    assert KO_BOTTOM in kim.get_body(("plain",)).get_content()
+    raw = next(c for _, r, c in server.recorder.messages if r == ["minjun.kim@mofa.example.kr"])
+    assert raw.isascii(), "headers and bodies must be 7-bit on the wire"
+    assert b"Subject: =?utf-8?" in raw
+    assert re.search(rb"filename\*(0\*)?=utf-8''%ED%95%9C", raw), "RFC 2231 file name"
+
+    # The ledger holds one "sent" line per delivery, with the attachment's sha256.
+    lines = ledger_lines(project)
+    assert [line["result"] for line in lines] == ["sent"] * 4
+    for line in lines:
+        assert line["edition"] == EDITION
+        assert line["sha256"] == hashlib.sha256(pdfs[line["memo"]]).hexdigest()
+        assert line["time"].endswith("Z")
+
+
+def test_rerun_sends_nothing_already_delivered(project: Path, server: Server) -> None:
+    run_send(options(project, server.env()), progress_stream=io.StringIO())
+    again = run_send(options(project, server.env()), progress_stream=io.StringIO())
+    assert again.sent == [] and len(again.already) == 4 and again.ok
+    assert len(server.recorder.messages) == 4
+    assert "4 already delivered" in format_report(again, "outbox")
+
+
+def test_dry_run_writes_eml_files_and_sends_nothing(project: Path, server: Server) -> None:
+    dry = SendOptions(root=project, env=server.env())  # send=False is the default
+    report = run_send(dry, progress_stream=io.StringIO())
+    assert server.recorder.messages == []
+    assert len(report.written) == 4
+    eml = project / "outbox" / EDITION / "korea-brief-ko--minjun.kim@mofa.example.kr.eml"
+    msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert msg["Subject"] == KO_TITLE
+    assert [line["result"] for line in ledger_lines(project)] == ["dry-run"] * 4
+    assert "nothing was sent" in format_report(report, "outbox")
+
+    # A dry run delivers nothing, so the real run that follows sends everything.
+    real = run_send(options(project, server.env()), progress_stream=io.StringIO())
+    assert len(real.sent) == 4 and len(server.recorder.messages) == 4
+
+
+def test_changed_pdf_is_reported_and_resent_only_when_asked(project: Path, server: Server) -> None:
+    run_send(options(project, server.env()), progress_stream=io.StringIO())
+    new = publish(project, pdf_pages={"korea-brief-ko": 2})  # the Korean PDF changes
+
+    report = run_send(options(project, server.env()), progress_stream=io.StringIO())
+    assert report.sent == [] and report.ok
+    assert [(d.memo.id, d.recipient.email) for d, _ in report.changed] == [
+        ("korea-brief-ko", "minjun.kim@mofa.example.kr")
+    ]
+    assert "changed, not sent (use --resend-changed)" in format_report(report, "outbox")
+    assert len(server.recorder.messages) == 4
+
+    again = run_send(
+        options(project, server.env(), resend_changed=True), progress_stream=io.StringIO()
+    )
+    assert [(d.memo.id, d.recipient.email) for d in again.sent] == [
+        ("korea-brief-ko", "minjun.kim@mofa.example.kr")
+    ]
+    latest = server.recorder.by_recipient()["minjun.kim@mofa.example.kr"][-1]
+    assert attachment(latest).get_content() == new["korea-brief-ko"]
+    # And once resent, the new edition counts as delivered.
+    third = run_send(
+        options(project, server.env(), resend_changed=True), progress_stream=io.StringIO()
+    )
+    assert third.sent == [] and len(third.already) == 4
+
+
+# ------------------------------------------------------------------------------------------------
+# Failures
+
+
+def test_451_then_success_is_delivered_once(project: Path, server: Server) -> None:
+    server.recorder.greylist.add("jiho.park@nsc.example.kr")
+    stderr = io.StringIO()
+    report = run_send(options(project, server.env()), progress_stream=stderr)
+    assert report.ok and len(report.sent) == 4
+    assert len(server.recorder.by_recipient()["jiho.park@nsc.example.kr"]) == 1
+    assert "451" in stderr.getvalue() and "retrying" in stderr.getvalue()
+    assert [line["result"] for line in ledger_lines(project)] == ["sent"] * 4
+
+
+def test_550_is_recorded_as_permanent_and_the_others_are_delivered(
+    project: Path, server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    server.recorder.reject.add("jordan.ellis@senate.example.org")
+    for key, value in server.env().items():
+        monkeypatch.setenv(key, value)
+    code = main(["--root", str(project), "send", "--send", "--retries", "2", "--retry-delay", "0"])
+    assert code == 1
+    got = server.recorder.by_recipient()
+    assert set(got) == set(EXPECTED) - {"jordan.ellis@senate.example.org"}
+    results = {line["recipient"]: line for line in ledger_lines(project)}
+    assert results["jordan.ellis@senate.example.org"]["result"] == "failed-permanent"
+    assert "550" in results["jordan.ellis@senate.example.org"]["detail"]
+    out = capsys.readouterr().out
+    assert "us-brief-en -> jordan.ellis@senate.example.org: failed-permanent" in out
+
+    # The summary command shows the open failure.
+    assert main(["--root", str(project), "ledger"]) == 0
+    summary = capsys.readouterr().out
+    assert "not delivered (1)" in summary and "jordan.ellis@senate.example.org" in summary
+
+
+def test_server_down_is_retried_then_reported(project: Path) -> None:
+    port = free_port()  # nothing listens: connection refused
+    env = Server(port).env()
+    stderr = io.StringIO()
+    report = run_send(options(project, env), progress_stream=stderr)
+    assert not report.ok
+    assert "unreachable" in report.stopped
+    assert stderr.getvalue().count("retrying in") == FAST.retries
+    (failed,) = report.failed
+    assert failed[1] == "failed-transient" and "refused" in failed[2]
+    assert len(report.not_attempted) == 3
+    assert [line["result"] for line in ledger_lines(project)] == ["failed-transient"]
+
+    # When the server is back, the next run delivers everything, once.
+    server = Server(port).start()
+    try:
+        again = run_send(options(project, env), progress_stream=io.StringIO())
+    finally:
+        server.stop()
+    assert again.ok and len(again.sent) == 4
+    assert Counter(r for _, rs, _ in server.recorder.messages for r in rs) == Counter(
+        list(EXPECTED)
+    )
+
+
+def test_server_back_during_backoff_delivers_without_failure(project: Path) -> None:
+    server = Server()
+    started: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the first retry wait is when the server comes up
+        if not started:
+            server.start()
+            started.append(seconds)
+
+    try:
+        report = run_send(options(project, server.env(), sleep=sleep), io.StringIO())
+    finally:
+        if started:
+            server.stop()
+    assert started and report.ok and len(report.sent) == 4 and report.failed == []
+
+
+def test_authentication_secrets_are_never_printed(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    secret = "s3cr3t-pa55word-xyzzy"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == secret.encode()
+        return AuthResult(success=ok, handled=False)
+
+    server = Server(auth_require_tls=False, authenticator=authenticator).start()
+    try:
+        env = server.env(MEMO_SMTP_USER="memo-bot", MEMO_SMTP_PASSWORD="wrong-" + secret)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        assert main(["--root", str(project), "send", "--send", "--retry-delay", "0"]) == 1
+        refused = capsys.readouterr()
+        assert "authentication refused" in refused.out
+        assert server.recorder.messages == []
+
+        monkeypatch.setenv("MEMO_SMTP_PASSWORD", secret)
+        assert main(["--root", str(project), "send", "--send", "--retry-delay", "0"]) == 0
+        sent = capsys.readouterr()
+        assert len(server.recorder.messages) == 4
+    finally:
+        server.stop()
+    written = (project / "ledger" / "deliveries.jsonl").read_text(encoding="utf-8")
+    for text in (refused.out, refused.err, sent.out, sent.err, written):
+        assert secret not in text
+
+
+def test_progress_line_counts_sent_failed_remaining(project: Path, server: Server) -> None:
+    server.recorder.reject.add("jiho.park@nsc.example.kr")
+    stderr = io.StringIO()
+    run_send(options(project, server.env()), progress_stream=stderr)
+    lines = [line for line in stderr.getvalue().splitlines() if line.startswith("send: ")]
+    assert lines[0] == "send: 0 sent, 0 failed, 4 remaining"
+    assert lines[-1] == "send: 3 sent, 1 failed, 0 remaining"
+
+
+# ------------------------------------------------------------------------------------------------
+# A run killed half-way
+
+
+def test_run_killed_midway_resumes_without_duplicates(project: Path, server: Server) -> None:
+    recorder = server.recorder
+    recorder.stall_after, recorder.stall_seconds = 1, 30.0  # hold the second message
+    env = {**os.environ, **server.env()}
+    cmd = [sys.executable, "-m", "memo.cli", "--root", str(project), "send", "--send"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        # Kill once the first message has arrived and its ledger line is on disk.
+        while not (recorder.messages and ledger_lines(project)):
+            assert proc.poll() is None, "memo send ended before it could be killed"
+            assert time.monotonic() < deadline, "no message arrived"
+            time.sleep(0.02)
+        time.sleep(0.1)  # the second transaction is now held at MAIL FROM
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    assert len(recorder.messages) == 1
+
+    recorder.stall_after = None
+    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "1 already delivered" in rerun.stdout
+
+    received = Counter(r for _, rcpts, _ in recorder.messages for r in rcpts)
+    assert received == Counter(list(EXPECTED)), "each recipient exactly one message"
+    sent = [(line["memo"], line["recipient"]) for line in ledger_lines(project)]
+    assert sorted(sent) == sorted((m, r) for r, m in EXPECTED.items())
+    assert read_ledger(project / "ledger" / "deliveries.jsonl")  # still a well-formed ledger
+
+
+# ------------------------------------------------------------------------------------------------
+# Plan: who gets which edition
+
+
+def memo(memo_id: str, audience: str, language: str) -> PublishedMemo:
+    return PublishedMemo(
+        memo_id, memo_id.rsplit("-", 1)[0], audience, language, memo_id, "", "", Path("x.pdf"), "0"
+    )
+
+
+def test_plan_picks_the_reader_language_else_the_default_edition(tmp_path: Path) -> None:
+    published = Published(
+        "2025-09-15",
+        (
+            memo("korea-brief-ko", "rok_officials", "ko"),
+            memo("korea-brief-en", "rok_officials", "en"),
+            memo("us-brief-en", "us_policymakers", "en"),
+        ),
+    )
+    rows = (
+        "name,email,organisation,audiences,language\n"
+        "Kim,kim@x.kr,X,rok_officials;us_policymakers,ko\n"
+        "Park,park@x.kr,X,rok_officials,en\n"
+        "Tanaka,tanaka@x.jp,X,rok_officials,ja\n"
+        "Helen,helen@x.org,X,senior_readers,en\n"
+    )
+    path = tmp_path / "r.csv"
+    path.write_text(rows, encoding="utf-8")
+    people, problems = load_recipients(path, "r.csv", None)
+    assert problems == []
+    got = [(d.memo.id, d.recipient.email) for d in plan(published, people, {"korea-brief": "ko"})]
+    assert got == [
+        ("korea-brief-ko", "kim@x.kr"),
+        ("korea-brief-en", "park@x.kr"),
+        ("korea-brief-ko", "tanaka@x.jp"),  # no Japanese edition: the memo's default, Korean
+        ("us-brief-en", "kim@x.kr"),  # no Korean edition of the US brief: English
+    ]
