@@ -18,17 +18,21 @@ include: "rules/distribute.smk"
 # Snakemake keeps one handler of each kind: add to memo.workflow.runhooks rather than defining others.
 from memo.workflow import runhooks as memo_runhooks
 
+# Snakemake's own messages go to its log file, and the screen shows the memos' lines and a summary
+# at the end, when a person watches a terminal (MEMO_BUILD_OUTPUT=detail shows everything).
+memo_runhooks.quiet_screen(workflow)
+
 
 onstart:
     memo_runhooks.started(workflow)
 
 
 onsuccess:
-    memo_runhooks.finished()
+    memo_runhooks.finished(workflow)
 
 
 onerror:
-    memo_runhooks.finished()
+    memo_runhooks.finished(workflow, failed=True)
 
 
 rule all:

@@ -14,7 +14,8 @@ if not (workflow.dryrun or memo_runlock.is_dry_run()):
 # whether or not its bin/ folder is on PATH.
 MEMO = memo_plan.memo_command()
 MEMOS = memo_plan.output_ids(".")
-DATA = ["data/indicators.csv", "data/sources.csv", "data/events.csv", "data/dictionary.yaml"]
+# Each table of data/ is a CSV file or a spreadsheet (.xlsx) of the same name.
+DATA = memo_plan.data_files(".")
 CONFIG = ["config/config.yaml", "config/memos.yaml"]
 FIGURES = "build/derived/figures.csv"
 

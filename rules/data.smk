@@ -11,6 +11,8 @@ checkpoint derive:
         # `memo validate` checks the recipients too (when there are any): declared, so that an
         # edit to them is checked by the next run.
         recipients=[f for f in ["config/recipients.csv"] if os.path.exists(f)],
+        # memo validate checks every figure call of the templates too, before any render.
+        templates=memo_plan.checked_templates("."),
     output:
         figures=FIGURES,
     log:

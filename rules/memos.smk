@@ -13,7 +13,7 @@ rule render:
     triggering it."""
     input:
         figures=memo_figures,
-        reference=[ancient(f) for f in memo_plan.REFERENCE_FILES],
+        reference=[ancient(f) for f in memo_plan.reference_files(".")],
         templates=memo_templates,
     params:
         data=memo_data_digest,

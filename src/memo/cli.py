@@ -41,6 +41,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "cli_catalogue",
         "extract messages, update translations",
     ),
+    "new": ("memo.author.new", "cli_new", "start a new memo: its config entry and a template"),
+    "preview": (
+        "memo.author.preview",
+        "cli_preview",
+        "serve a memo on 127.0.0.1, re-rendered on every save",
+    ),
 }
 
 
@@ -100,6 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 if stale or untranslated"
     )
+
+    # Required, but checked by the command (every subcommand parses without arguments).
+    p = sub.add_parser("new", help=COMMANDS["new"][2])
+    p.add_argument("id", nargs="?", help="the memo's id: lowercase words joined by hyphens")
+    p.add_argument("--audience", help="an audience id of config/memos.yaml (required)")
+    p.add_argument("--template", help="the new template's file, name.html.j2 (required)")
+    p.add_argument("--title", help="the memo's title (default: from its id)")
+    p.add_argument("--topic", help="its topic (default: the only one)")
+    p.add_argument("--languages", help="comma-separated languages (default: en)")
+
+    p = sub.add_parser("preview", help=COMMANDS["preview"][2])
+    p.add_argument("memo", nargs="?", help="a memo id or edition id (required)")
+    p.add_argument("--lang", help="the language edition (default: the memo's first)")
+    p.add_argument(
+        "--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765; 0: any)"
+    )
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     return parser
 
 

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import REPO, copy_project, html_text, pdf_text
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +64,9 @@ def add_topic(project: Path) -> None:
     """What an analyst does: rows, sources, dictionary entries, config, one template."""
     data = project / "data"
     insert_before(
-        data / "dictionary.yaml", "\n# Entity/counterpart convention", "\n" + (HERE / "entities.yaml").read_text()
+        data / "dictionary.yaml",
+        "\n# Entity/counterpart convention",
+        "\n" + (HERE / "entities.yaml").read_text(),
     )
     append(data / "dictionary.yaml", (HERE / "dictionary.yaml").read_text())
     append(data / "sources.csv", (HERE / "sources.csv").read_text())
@@ -112,12 +113,18 @@ def test_a_new_topic_builds_from_data_config_and_prose_alone(project: Path) -> N
     assert git(project, "status", "--porcelain", "--", "src") == ""
     assert git(project, "diff", "--stat", "--", "src") == ""
     changed = {line[3:] for line in git(project, "status", "--porcelain").splitlines()}
-    assert changed >= {"data/indicators.csv", "config/memos.yaml", "templates/arcadia_brief.html.j2"}
+    assert changed >= {
+        "data/indicators.csv",
+        "config/memos.yaml",
+        "templates/arcadia_brief.html.j2",
+    }
 
     text = html_text((project / "reports" / f"{MEMO}.html").read_text(encoding="utf-8"))
     # Rank wording from the dictionary's words: alone in first place, and a tie for second.
     assert "Borduria is the largest source of foreign investment in Arcadia" in text
-    assert "Carpania is tied with Dalmoria for the second-largest source of foreign investment" in text
+    assert (
+        "Carpania is tied with Dalmoria for the second-largest source of foreign investment" in text
+    )
     # 12.5 of 50: a quarter; 10 in 2020 to 12.5 in 2024.
     assert "with 25%" in text
     assert "rose from $10 billion" in text and "to $12.5 billion" in text

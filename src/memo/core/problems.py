@@ -12,16 +12,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in one place: file, editor line (1-based, header = 1), column or key."""
+    """One thing wrong in one place: file, editor line (1-based, header = 1), column or key; in a
+    spreadsheet, ``cell`` names the sheet and cell (``Sheet1!C12``) and prints instead of the line."""
 
     path: str
     line: int
     column: str
     problem: str
     hint: str = ""
+    cell: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}: "
+        where = f"{self.path}:{self.cell or self.line}: "
         what = f"{self.column}: {self.problem}" if self.column else self.problem
         return where + what + (f" ({self.hint})" if self.hint else "")
 

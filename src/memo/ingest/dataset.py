@@ -17,6 +17,8 @@ from memo.ingest.observations import INDICATORS, load_indicators
 from memo.ingest.sources import EVENTS, SOURCES, load_events, load_sources
 
 INPUT_FILES = (DICTIONARY, SOURCES, EVENTS, INDICATORS)
+# Each table may come from a spreadsheet instead (memo.ingest.sheets).
+SHEET_FILES = tuple(str(Path(name).with_suffix(".xlsx")) for name in (SOURCES, EVENTS, INDICATORS))
 
 
 def load_dataset(root: Path) -> Dataset:

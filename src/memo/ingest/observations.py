@@ -1,4 +1,5 @@
-"""Read ``data/indicators.csv``: one observation per row, every row checked, all problems kept.
+"""Read ``data/indicators.csv`` (or ``data/indicators.xlsx``): one observation per row, every row
+checked, all problems kept.
 
 The observations travel on as a pandas DataFrame (:func:`memo.ingest.frame.observations_frame`)
 that keeps each row's file and line, so a problem found later still names the row.
@@ -25,7 +26,7 @@ from memo.core.records import (
 from memo.ingest.dictionary import DICTIONARY, EXACT
 from memo.ingest.hints import NUMBER, bounds, choices, fmt_number, number_hint, within
 from memo.ingest.sources import TEXT_COLUMNS, check_source
-from memo.ingest.tables import Row, read_table
+from memo.ingest.tables import Row, read_data_table
 
 INDICATORS = "data/indicators.csv"
 # How a row check reports: report(column, problem, hint="").
@@ -44,8 +45,8 @@ def load_indicators(
     root: Path, dictionary: Dictionary | None, sources: dict[str, Source] | None
 ) -> tuple[tuple[Observation, ...], list[Problem]]:
     """Read the observations and run every row check plus the duplicate check."""
-    rows, problems = read_table(
-        root / INDICATORS, INDICATORS, INDICATOR_COLUMNS[:-1], INDICATOR_COLUMNS, TEXT_COLUMNS
+    rows, problems, table = read_data_table(
+        root, INDICATORS, INDICATOR_COLUMNS[:-1], INDICATOR_COLUMNS, TEXT_COLUMNS
     )
     context = _Context(dictionary, sources)
     observations = []
@@ -63,11 +64,11 @@ def load_indicators(
             first_line[key] = row.line
         problems += row_problems
         if not row_problems:
-            observations.append(_observation(row))
-    return tuple(observations), problems
+            observations.append(_observation(row, table.path))
+    return tuple(observations), table.locate(problems)
 
 
-def _observation(row: Row) -> Observation:
+def _observation(row: Row, path: str = INDICATORS) -> Observation:
     """Build the record of a row that passed every check."""
     low, high = row["low"], row["high"]
     return Observation(
@@ -82,7 +83,7 @@ def _observation(row: Row) -> Observation:
         unit=row["unit"],
         source=row["source"],
         note=row["note"],
-        path=INDICATORS,
+        path=path,
         line=row.line,
     )
 

@@ -1,4 +1,5 @@
-"""Read ``data/sources.csv`` (the works figures cite) and ``data/events.csv`` (dated events)."""
+"""Read ``data/sources.csv`` (the works figures cite) and ``data/events.csv`` (dated events), or
+the spreadsheets standing for them (``memo.ingest.sheets``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from memo.core.periods import DATE_FORMS, period_error
 from memo.core.problems import Problem
 from memo.core.records import EVENT_COLUMNS, SOURCE_COLUMNS, Event, Source
 from memo.ingest.hints import choices
-from memo.ingest.tables import Row, read_table
+from memo.ingest.tables import Row, read_data_table
 
 SOURCES = "data/sources.csv"
 EVENTS = "data/events.csv"
@@ -18,11 +19,11 @@ TEXT_COLUMNS = ("note", "title", "author", "publisher")
 
 def load_sources(root: Path) -> tuple[dict[str, Source] | None, list[Problem]]:
     """Read the sources; None if the file is unusable (then source ids go unchecked elsewhere)."""
-    rows, problems = read_table(
-        root / SOURCES, SOURCES, SOURCE_COLUMNS[:-1], SOURCE_COLUMNS, TEXT_COLUMNS
+    rows, problems, table = read_data_table(
+        root, SOURCES, SOURCE_COLUMNS[:-1], SOURCE_COLUMNS, TEXT_COLUMNS
     )
     if not rows and problems:
-        return None, problems
+        return None, table.locate(problems)
     sources: dict[str, Source] = {}
     first_line: dict[str, int] = {}
     for row in rows:
@@ -34,15 +35,15 @@ def load_sources(root: Path) -> tuple[dict[str, Source] | None, list[Problem]]:
         if url and not url.startswith(("http://", "https://")):
             what = f'url "{url}" does not start with http:// or https://'
             problems.append(Problem(SOURCES, row.line, "url", what, "paste the full address"))
-    return sources, problems
+    return sources, table.locate(problems)
 
 
 def load_events(
     root: Path, sources: dict[str, Source] | None
 ) -> tuple[dict[str, Event], list[Problem]]:
     """Read the dated events and check their ids, dates and sources."""
-    rows, problems = read_table(
-        root / EVENTS, EVENTS, EVENT_COLUMNS[:-1], EVENT_COLUMNS, TEXT_COLUMNS
+    rows, problems, table = read_data_table(
+        root, EVENTS, EVENT_COLUMNS[:-1], EVENT_COLUMNS, TEXT_COLUMNS
     )
     events: dict[str, Event] = {}
     first_line: dict[str, int] = {}
@@ -53,7 +54,7 @@ def load_events(
         if not row["title"]:
             problems.append(Problem(EVENTS, row.line, "title", "title is required", "in English"))
         check_source(row, EVENTS, sources, problems)
-    return events, problems
+    return events, table.locate(problems)
 
 
 def _check_id(row: Row, path: str, first_line: dict[str, int], problems: list[Problem]) -> bool:

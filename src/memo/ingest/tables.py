@@ -142,12 +142,26 @@ def read_table(
         hint = "the first line must be the header: " + ",".join(allowed)
         return [], [*problems, Problem(display_path, 1, "file", "file is empty", hint)]
 
-    records = iter_records(text)
+    return read_records(
+        iter_records(text), display_path, required_columns, allowed, text_columns, problems
+    )[:2]
+
+
+def read_records(
+    records: Iterator[tuple[int, list[str] | None, str]],
+    display_path: str,
+    required_columns: Sequence[str],
+    allowed: Sequence[str],
+    text_columns: Sequence[str] | None,
+    problems: list[Problem],
+) -> tuple[list[Row], list[Problem], list[str]]:
+    """Rows from ``(line, fields, error)`` records (a CSV file's or a spreadsheet's), the problems
+    (``problems`` and more) and the header as found ([] when none could be read)."""
     header_line, header = _read_header(records, display_path, problems)
     if header is None or not _check_header(
         header, header_line, display_path, required_columns, allowed, problems
     ):
-        return [], problems
+        return [], problems, header or []
 
     rows: list[Row] = []
     row_problems_before = len(problems)
@@ -164,7 +178,63 @@ def read_table(
         problems.append(
             Problem(display_path, header_line, "file", "file has a header but no rows", hint)
         )
-    return rows, problems
+    return rows, problems, header
+
+
+@dataclass(frozen=True)
+class TableFile:
+    """The file a table of ``data/`` was read from: its CSV file, or a spreadsheet's first sheet
+    (``sheet``, with the letter of each column by name)."""
+
+    path: str
+    csv_path: str
+    sheet: str = ""
+    letters: tuple[tuple[str, str], ...] = ()
+
+    def locate(self, problems: Sequence[Problem]) -> list[Problem]:
+        """Problems made at the CSV path, moved to the spreadsheet's cells (``Sheet1!C12``)."""
+        if not self.sheet:
+            return list(problems)
+        letters = dict(self.letters)
+        out = []
+        for p in problems:
+            if p.path != self.csv_path:
+                out.append(p)
+                continue
+            letter = letters.get(p.column)
+            cell = f"{self.sheet}!{letter}{p.line}" if letter else f"{self.sheet}!{p.line}:{p.line}"
+            out.append(Problem(self.path, p.line, p.column, p.problem, p.hint, cell))
+        return out
+
+
+def read_data_table(
+    root: Path,
+    csv_path: str,
+    required_columns: Sequence[str],
+    optional_columns: Sequence[str] = (),
+    text_columns: Sequence[str] | None = None,
+) -> tuple[list[Row], list[Problem], TableFile]:
+    """Read a table of ``data/`` from its CSV file or, instead, from a spreadsheet of the same name
+    (``data/indicators.xlsx``, its first sheet; ``memo.ingest.sheets``). Returns the rows, the
+    problems and the file read. Problems are made at ``csv_path``, here and by the callers' checks;
+    ``TableFile.locate`` then names a spreadsheet's cell.
+    """
+    from memo.ingest import sheets
+
+    xlsx_path = sheets.sheet_path(csv_path)
+    has_csv, has_xlsx = (root / csv_path).is_file(), (root / xlsx_path).is_file()
+    if has_csv and has_xlsx:
+        what = f"{csv_path} and {xlsx_path} both hold this table"
+        hint = "keep one of them: delete or rename the other"
+        return [], [Problem(csv_path, 1, "file", what, hint)], TableFile(csv_path, csv_path)
+    if has_xlsx:
+        return sheets.read_sheet(
+            root / xlsx_path, csv_path, required_columns, optional_columns, text_columns
+        )
+    rows, problems = read_table(
+        root / csv_path, csv_path, required_columns, optional_columns, text_columns
+    )
+    return rows, problems, TableFile(csv_path, csv_path)
 
 
 def _check_invisible(

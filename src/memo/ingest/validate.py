@@ -3,7 +3,7 @@ is well, before any job runs.
 
 The data and config are loaded once (``memo.ingest.project``); then each later stage checks what
 it owns against them: derivation specs and key figures (``memo.derive.run``), chart specs
-(``memo.render.charts``), recipients (``memo.distribute.recipients``). Those checks are named in
+(``memo.render.charts``), templates (``memo.render.templates``), recipients (``memo.distribute.recipients``). Those checks are named in
 :data:`STAGE_CHECKS` and imported only when run, so this module stays cheap to import and no stage
 imports a later one. Each takes ``(root, project)``; ``project`` is None when data/ or config/ did
 not load, and a check then does what it can without them.
@@ -22,7 +22,7 @@ from pathlib import Path
 from memo.core.files import write_atomic
 from memo.core.problems import Problem, format_problems
 from memo.core.records import Dataset
-from memo.ingest.dataset import INPUT_FILES
+from memo.ingest.dataset import INPUT_FILES, SHEET_FILES
 from memo.ingest.project import Project, check_project
 
 Check = Callable[[Path, "Project | None"], list[Problem]]
@@ -31,6 +31,7 @@ Check = Callable[[Path, "Project | None"], list[Problem]]
 STAGE_CHECKS = (
     "memo.derive.run:check",
     "memo.render.charts:check",
+    "memo.render.templates:check",
     "memo.distribute.recipients:check_project",
 )
 
@@ -112,7 +113,7 @@ def _counts(dataset: Dataset) -> dict[str, int]:
 def write_stamp(stamp: Path, root: Path, counts: dict[str, int]) -> None:
     """Write counts and the sha256 of each input file as JSON, atomically (temp file + rename)."""
     inputs = {}
-    for name in (*INPUT_FILES, *CONFIG_FILES):
+    for name in (*INPUT_FILES, *SHEET_FILES, *CONFIG_FILES):
         path = root / name
         if path.is_file():
             inputs[name] = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -122,6 +122,10 @@ def required(root: Path, template: Catalog, language: str) -> set[str]:
         for file, _line in msg.locations:
             if file in other_templates:
                 continue
+            parts = file.split("/")
+            if len(parts) == 3 and parts[0] == "templates" and file.endswith(".md"):
+                if parts[1] not in ids:
+                    continue  # a Markdown section of a memo not built in this language
             if file == "config/memos.yaml":
                 notes = [_MEMO_NOTE.search(c) for c in msg.auto_comments]
                 owners = {n.group(1) for n in notes if n}

@@ -1,7 +1,7 @@
 """Collect every reader-visible message: what ``memo catalogue`` puts in the gettext template.
 
-Three places: the Jinja templates (``{% trans %}`` blocks and ``_()`` calls, with Jinja's Babel
-extractor); the Python code of the memo package (``_()``, ``gettext()``, ``N_()`` marks and
+Four places: the Jinja templates (``{% trans %}`` blocks and ``_()`` calls, with Jinja's Babel
+extractor); the Markdown sections (each block of text, ``memo.render.prose``); the Python code of the memo package (``_()``, ``gettext()``, ``N_()`` marks and
 ``Wording._fmt``, with Babel's Python extractor; ``# Translators:`` comments go along as notes); and
 the data and config strings a reader sees, whose English text is the message id: indicator labels,
 derivations and rank words, unit formats, names of entities that are not countries (countries are
@@ -12,7 +12,6 @@ memo.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,6 +53,21 @@ def template_messages(root: Path) -> Iterator[Message]:
         ):
             if isinstance(msgid, str) and msgid:
                 yield msgid, rel, lineno, list(comments)
+
+
+def markdown_messages(root: Path) -> Iterator[Message]:
+    """Messages of the Markdown sections (``templates/<memo id>/<section>.md``): each block of
+    text, its figure calls written as they are."""
+    from memo.render.prose import blocks
+
+    for path in sorted((root / "templates").glob("*/*.md")):
+        rel = path.relative_to(root).as_posix()
+        note = (
+            f"section {path.stem} of memo {path.parent.name}, in Markdown; keep each {{{{ … }}}} "
+            "call whole and unchanged"
+        )
+        for block in blocks(path.read_text(encoding="utf-8")):
+            yield block.text, rel, block.line, [note]
 
 
 def code_messages(root: Path) -> Iterator[Message]:
@@ -143,13 +157,15 @@ def data_messages(root: Path) -> Iterator[Message]:
                 [f"how a figure in {unit_id} reads; {{n}} is the formatted number"],
             )
 
-    rel = "data/events.csv"
-    path = root / rel
-    if path.is_file():
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            for line, row in enumerate(csv.DictReader(f), start=2):
-                if row.get("title"):
-                    yield row["title"], rel, line, [f"title of event {row.get('id', '')}"]
+    # The events as memo validate reads them (CSV or spreadsheet; rows with problems included).
+    from memo.core.records import EVENT_COLUMNS
+    from memo.ingest.sources import EVENTS
+    from memo.ingest.tables import read_data_table
+
+    rows, _problems, table = read_data_table(root, EVENTS, (), EVENT_COLUMNS)
+    for row in rows:
+        if row.get("title"):
+            yield row["title"], table.path, row.line, [f"title of event {row.get('id')}"]
 
     rel = "config/config.yaml"
     cfg, lines = load_yaml(root / rel)
@@ -217,6 +233,7 @@ def extract(root: Path) -> Catalog:
     )
     sources: Iterable[Message] = (
         *template_messages(root),
+        *markdown_messages(root),
         *code_messages(root),
         *data_messages(root),
     )

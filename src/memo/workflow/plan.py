@@ -31,6 +31,8 @@ DICTIONARY = "data/dictionary.yaml"
 CONFIG = "config/config.yaml"
 # Inputs every render reads (through rule derive's figure table, or directly).
 REFERENCE_FILES = (DICTIONARY, "data/sources.csv", "data/events.csv", CONFIG, MEMOS)
+# The tables of data/, each a CSV file or a spreadsheet (memo.ingest.sheets).
+TABLES = ("data/indicators.csv", "data/sources.csv", "data/events.csv")
 
 # Template calls that look figures up as (indicator, entity, counterpart, ...): ``fact(...)`` and
 # ``say.<helper>(...)``. When entity and counterpart are constants the memo shows only the rows
@@ -99,15 +101,111 @@ def template_inputs(root: str, output_id: str) -> list[str]:
     """Files a memo's rendering reads besides data: its template, the shared ones, fonts, catalogue."""
     m, lang = _definition(root, output_id)
     files = [f"{TEMPLATES}/{m['template']}", *(f"{TEMPLATES}/{f}" for f in SHARED_TEMPLATE_FILES)]
+    files += [f"{TEMPLATES}/{m['id']}/{section}.md" for section in _markdown_sections(root, m)]
     files += sorted(str(p.relative_to(root)) for p in Path(root, FONTS).glob("*.ttf"))
     if lang != "en":
         files.append(f"{TEMPLATES}/locale/{lang}/LC_MESSAGES/memo.po")
     return files
 
 
+def _markdown_sections(root: str, memo: dict) -> list[str]:
+    """The sections of a memo written in Markdown (``templates/<memo id>/<section>.md``)."""
+    sections = memo.get("sections") or []
+    folder = Path(root, TEMPLATES, str(memo.get("id")))
+    return [s for s in sections if isinstance(s, str) and (folder / f"{s}.md").is_file()]
+
+
+def _markdown_names(root: str, memo: dict) -> tuple[set[str], set[Lookup], set[str]]:
+    """String arguments, figure lookups and whole-series indicators of a memo's Markdown
+    sections' calls (a call that does not parse is reported by rule derive)."""
+    constants: set[str] = set()
+    lookups: set[Lookup] = set()
+    series: set[str] = set()
+    sections = _markdown_sections(root, memo)
+    if not sections:
+        return constants, lookups, series
+    import re
+
+    from memo.render.prose import CALL, ProseError, parse_call
+
+    for section in sections:
+        path = Path(root, TEMPLATES, str(memo["id"]), f"{section}.md")
+        for m in CALL.finditer(path.read_text(encoding="utf-8")):
+            try:
+                call = parse_call(m.group(1), 0, "")
+            except ProseError:
+                continue
+            args = list(call.args) + [None] * 3
+            kwargs = dict(call.kwargs)
+            strings = [a for a in (*call.args, *kwargs.values()) if isinstance(a, str)]
+            name = re.sub(r"^say\.", "", call.function)
+            if name in LOOKUP_CALLS and isinstance(args[0], str):
+                entity = args[1] if args[1] is not None else kwargs.get("entity")
+                counterpart = args[2] if args[2] is not None else kwargs.get("counterpart", "")
+                lookups.add((args[0], entity, counterpart))
+                if name in SERIES_HELPERS:
+                    series.add(args[0])
+                strings = strings[1:]
+            constants.update(strings)
+    return constants, lookups, series
+
+
+def table_file(root: str, csv_path: str) -> str:
+    """The file a table of data/ is read from: its spreadsheet when there is one and no CSV file
+    (both is an error rule derive reports), else the CSV file."""
+    xlsx = str(Path(csv_path).with_suffix(".xlsx"))
+    return xlsx if Path(root, xlsx).is_file() and not Path(root, csv_path).is_file() else csv_path
+
+
+def data_files(root: str = ".") -> list[str]:
+    """The files of data/ that rule derive reads: the dictionary and each table's file (both
+    forms of a table when both exist, so that derive runs and reports it)."""
+    files = [DICTIONARY]
+    for csv_path in TABLES:
+        xlsx = str(Path(csv_path).with_suffix(".xlsx"))
+        files += [f for f in (csv_path, xlsx) if Path(root, f).is_file()] or [csv_path]
+    return files
+
+
+def checked_templates(root: str = ".") -> list[str]:
+    """The templates and Markdown sections ``memo validate`` checks (rule derive's inputs, so that
+    a template edit is checked before any render)."""
+    folder = Path(root, TEMPLATES)
+    found = [*folder.glob("*.html.j2"), *folder.glob("*/*.md")]
+    return sorted(p.relative_to(root).as_posix() for p in found)
+
+
+def reference_files(root: str = ".") -> list[str]:
+    """The files every render reads besides the figure table, as found in ``root``."""
+    return [table_file(root, f) if f in TABLES else f for f in REFERENCE_FILES]
+
+
 def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
-    path = Path(root, "data", name)
+    rel = table_file(root, f"data/{name}")
+    path = Path(root, rel)
+    if rel.endswith(".xlsx"):
+        return _read_sheet_rows(str(path), _stamp(path))
     return _read_rows(str(path), _stamp(path))
+
+
+@lru_cache(maxsize=8)
+def _read_sheet_rows(path: str, _stamp: tuple) -> tuple[tuple[str, ...], ...]:
+    """A spreadsheet's first sheet as rows of text, as memo.ingest.sheets reads it, but with
+    openpyxl alone (no pandas at planning time)."""
+    try:
+        import openpyxl
+
+        from memo.ingest.sheets import cell_text
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            cells = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except Exception:  # unreadable: rule derive says why
+        return ()
+    return tuple(row for row in map(_clean, cells) if row)
 
 
 @lru_cache(maxsize=8)
@@ -250,6 +348,8 @@ def dependencies(root: str, output_id: str) -> dict:
     indicators_def = dictionary.get("indicators") or {} if isinstance(dictionary, dict) else {}
     events = {row[0] for row in _rows(root, "events.csv")[1:] if row}
     constants, lookups, series = _template_names(root, m["template"])
+    md_constants, md_lookups, md_series = _markdown_names(root, m)
+    constants, lookups, series = constants | md_constants, lookups | md_lookups, series | md_series
     lookups = {lk for lk in lookups if lk[0] in indicators_def}
     for k in m.get("key_figures") or []:
         if isinstance(k, dict) and k.get("indicator"):
@@ -317,7 +417,7 @@ def _dictionary_seen(root: str, memo: dict, deps: dict) -> Any:
     scope = (deps.get("topic") or {}).get("entities")
     if not isinstance(entities, dict) or not isinstance(scope, list):
         return dictionary
-    named = set(scope) | _template_names(root, memo["template"])[0]
+    named = set(scope) | _template_names(root, memo["template"])[0] | _markdown_names(root, memo)[0]
     return {**dictionary, "entities": {k: v for k, v in entities.items() if k in named}}
 
 

@@ -4,7 +4,15 @@ Snakemake keeps one handler of each kind per workflow, so everything a run needs
 end goes through here:
 
 - start: the warm render server for local runs (memo.render.server), launched from here;
-- end: stop it, and cancel the re-evaluation timers Snakemake's scheduler leaves behind.
+- end: stop it, cancel the re-evaluation timers Snakemake's scheduler leaves behind, and print one
+  line per memo (built, unchanged, failed; its pages) for the person who ran the build.
+
+What the screen shows (``MEMO_BUILD_OUTPUT``): ``summary`` keeps Snakemake's own messages (jobs,
+rules, reasons, progress) in its log file, ``.snakemake/log/``, and off the screen, where the memo
+commands' own lines (problems, warnings, one line per render) and the summary remain; errors still
+show. ``detail`` shows everything Snakemake says. The default is ``summary`` when the output is a
+terminal and ``detail`` otherwise (CI logs, tests, a file), so that nothing is lost where no one
+is watching.
 
 About those timers: with a job rate limit (``max-jobs-per-timespan``, always set, default 100/1s)
 the scheduler ends every pass by starting a ``threading.Timer`` that wakes it for another pass one
@@ -36,15 +44,127 @@ from memo.render.client import (
 DERIVE_RULE = "derive"
 
 
+ENV_OUTPUT = "MEMO_BUILD_OUTPUT"
+MEMOS_DIR = "build/memos"
+LOGS_DIR = "build/logs"
+_run_started: float | None = None  # when the run's jobs started (onstart), for the summary
+
+
 def started(workflow: Any) -> None:
     """``onstart``: start the warm render server when Snakemake executes locally."""
+    global _run_started
+    _run_started = time.time()
     start(workflow)
 
 
-def finished() -> None:
-    """``onsuccess`` and ``onerror``: stop the server; let Snakemake exit without waiting."""
+def finished(workflow: Any = None, failed: bool = False) -> None:
+    """``onsuccess`` and ``onerror``: stop the server; let Snakemake exit without waiting; print
+    the summary of the memos."""
     stop()
     cancel_scheduler_timers()
+    if workflow is not None:
+        try:
+            print(summary(".", _run_started, failed, _snakemake_log(workflow)), file=sys.stderr)
+        except Exception as e:  # the summary must never turn a build into a failure
+            print(f"(no summary: {type(e).__name__}: {e})", file=sys.stderr)
+
+
+def output_mode(stream: Any = None) -> str:
+    """``summary`` or ``detail`` (see the module notes)."""
+    mode = os.environ.get(ENV_OUTPUT, "").strip().lower()
+    if mode in ("summary", "detail"):
+        return mode
+    stream = stream or sys.stderr
+    return "summary" if getattr(stream, "isatty", lambda: False)() else "detail"
+
+
+def quiet_screen(workflow: Any) -> bool:
+    """In ``summary`` mode, send Snakemake's messages below errors to its log file only (its
+    screen handler is raised to ERROR). Called when the Snakefile is read; a dry run, which is
+    asked to show the plan, keeps them."""
+    import logging
+
+    if getattr(workflow, "dryrun", False) or output_mode() != "summary":
+        return False
+    quieted = False
+    # Snakemake 9 logs through the logger of its module snakemake.logging.
+    for handler in logging.getLogger("snakemake.logging").handlers:
+        if getattr(handler, "name", "") == "DefaultStreamHandler":
+            handler.setLevel(logging.ERROR)
+            quieted = True
+    return quieted
+
+
+def _snakemake_log(workflow: Any) -> str:
+    try:
+        logs = workflow.logger_manager.get_logfile()
+    except Exception:
+        return ""
+    return os.path.relpath(logs[0]) if logs else ""
+
+
+def memo_status(root: str, memo: str, since: float | None) -> tuple[str, str]:
+    """(status, detail) of one memo edition after a run that started at ``since``: built (its
+    files rewritten in this run), unchanged, failed (its render ran and wrote none), or missing."""
+    import json
+
+    meta = os.path.join(root, MEMOS_DIR, f"{memo}.meta.json")
+    log = os.path.join(root, LOGS_DIR, f"render-{memo}.log")
+    meta_time = os.path.getmtime(meta) if os.path.exists(meta) else None
+    log_time = os.path.getmtime(log) if os.path.exists(log) else None
+    pages = ""
+    if meta_time is not None:
+        try:
+            with open(meta, encoding="utf-8") as f:
+                n = json.load(f).get("pages")
+            pages = f"{n} page{'' if n == 1 else 's'}" if n else ""
+        except (OSError, ValueError):
+            pass
+    ran = since is not None and log_time is not None and log_time >= since
+    if since is not None and meta_time is not None and meta_time >= since:
+        return "built", pages
+    if ran:
+        return "failed", _last_error(log)
+    if meta_time is None:
+        return "not built", ""
+    return "unchanged", pages
+
+
+def _last_error(log: str) -> str:
+    """The last line of a render log that says what went wrong."""
+    try:
+        with open(log, encoding="utf-8", errors="replace") as f:
+            lines = [line.strip() for line in f if line.strip()]
+    except OSError:
+        return ""
+    errors = [line for line in lines if line.startswith("error:")] or lines[-1:]
+    return (errors[-1] if errors else "") + f" (log: {os.path.normpath(log)})"
+
+
+def summary(root: str, since: float | None, failed: bool = False, snakemake_log: str = "") -> str:
+    """One line per memo edition (status, pages or the error), and a last line of counts."""
+    from memo.workflow.plan import output_ids
+
+    memos = output_ids(root)
+    rows = [(memo, *memo_status(root, memo, since)) for memo in memos]
+    width = max((len(m) for m in memos), default=0)
+    lines = [f"  {memo:<{width}}  {status:<9}  {detail}".rstrip() for memo, status, detail in rows]
+    order = ("built", "unchanged", "failed", "not built")
+    counts = {s: sum(1 for _m, status, _d in rows if status == s) for s in order}
+    told = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    outcome = "build failed" if failed else "build done"
+    last = f"{outcome}: {len(memos)} memo{'' if len(memos) == 1 else 's'}, {told}"
+    if failed and not any(status == "failed" for _m, status, _d in rows):
+        derive_log = os.path.join(root, LOGS_DIR, "derive.log")
+        if (
+            since is not None
+            and os.path.exists(derive_log)
+            and os.path.getmtime(derive_log) >= since
+        ):
+            last += f"; nothing was rendered: the problems are listed above ({os.path.normpath(derive_log)})"
+    if snakemake_log:
+        last += f"; Snakemake's log: {snakemake_log}"
+    return "\n".join(["memos:", *lines, last])
 
 
 _server = None  # the subprocess.Popen of the running server, in the Snakemake process

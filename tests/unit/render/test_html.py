@@ -15,7 +15,7 @@ from jinja2 import nodes
 
 from memo.render.html import MemoError, bottom_line, css_string, page_of_css, render_html
 from memo.render.job import prepare
-from unit.support import REPO, TARIFF_TEMPLATE, TRADE_TEMPLATE, derived, make_project
+from unit.support import REPO, TARIFF_TEMPLATE, TRADE_TEMPLATE, derived, line_of, make_project
 
 
 def render(root: Path, output_id: str):
@@ -98,10 +98,13 @@ def test_a_broken_template_names_the_memo_the_template_and_the_cause(
     (root / "templates/tariff_brief.html.j2").write_text(template, encoding="utf-8")
     with pytest.raises(MemoError) as raised:
         render(root, "tariff-brief-en")
+    # The line of the template the cause is on, as an editor shows it.
+    changed = "no_such_indicator" if "no_such_indicator" in cause else "{{ bottom }}"
+    (line,) = [i for i, text in enumerate(template.splitlines(), 1) if changed in text]
     assert (
-        str(raised.value)
-        == f"memo tariff-brief-en: template templates/tariff_brief.html.j2: {cause}"
+        str(raised.value) == f"memo tariff-brief-en: templates/tariff_brief.html.j2:{line}: {cause}"
     )
+    assert (raised.value.path, raised.value.line) == ("templates/tariff_brief.html.j2", line)
 
 
 def test_wording_the_data_cannot_support_is_an_error_not_a_traceback(tmp_path: Path) -> None:
@@ -111,11 +114,33 @@ def test_wording_the_data_cannot_support_is_an_error_not_a_traceback(tmp_path: P
     overlapping = INDICATORS.replace(
         "crude_import_share_pct,IND,RUS,2021,2,,,less_than,", "crude_import_share_pct,IND,RUS,2021,37,35,39,,"
     )  # fmt: skip
-    root = derived(make_project(tmp_path / "p", indicators=overlapping))
+    root = make_project(tmp_path / "p", indicators=overlapping)
+    line = line_of(TRADE_TEMPLATE, '  <p id="bottom-line">')
+    # memo validate (and so rule derive) stops it first, at the template's line ...
+    from memo.ingest.validate import validate
+
+    assert any(
+        str(p).startswith(
+            f'templates/trade_brief.html.j2:{line}: say.change("crude_import_share_pct"'
+        )
+        and "cannot tell whether" in str(p)
+        for p in validate(root)[1]
+    )
+    # ... and a render given such figures says why, at the line, without a traceback.
+    from memo.derive.frame import observations_frame
+    from memo.derive.run import derive_project
+    from memo.derive.store import write_figures
+    from memo.ingest.project import check_project
+
+    project, problems = check_project(root)
+    assert problems == []
+    figures, _ = derive_project(project)
+    stated = observations_frame(project.dataset.observations)
+    write_figures(stated, figures, root / "build/derived/figures.csv")
     with pytest.raises(MemoError) as raised:
         render(root, "trade-brief-en")
     assert str(raised.value).startswith(
-        "memo trade-brief-en: template templates/trade_brief.html.j2: cannot tell whether "
+        f"memo trade-brief-en: templates/trade_brief.html.j2:{line}: cannot tell whether "
         "35–39 -> 36–40 rose or fell"
     )
 

@@ -14,7 +14,7 @@ import pytest
 
 from memo.render.html import Rendered
 from memo.render.job import cli_render, figure_record, prepare, render_memos
-from unit.support import INDICATORS, SOURCES, derived, make_project
+from unit.support import INDICATORS, SOURCES, TARIFF_TEMPLATE, derived, line_of, make_project
 
 
 def args(root: Path, *memos: str, out: str = "build/memos") -> argparse.Namespace:
@@ -148,5 +148,7 @@ def test_cli_render_of_a_broken_template_is_one_line(built: Path, tmp_path: Path
     )
     assert cli_render(args(copy, "tariff-brief-en", out=str(tmp_path / "out"))) == 1
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith("error: memo tariff-brief-en: template templates/tariff_brief.html.j2: ")
+    # The bottom line's paragraph, where the rank is looked up.
+    at = line_of(TARIFF_TEMPLATE, '  <p id="bottom-line">')
+    assert line.startswith(f"error: memo tariff-brief-en: templates/tariff_brief.html.j2:{at}: ")
     assert "no_rank" in line
