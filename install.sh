@@ -2,6 +2,7 @@
 # Install everything memo needs on a fresh Debian 12 machine with Python 3.11.
 #   system: poppler-utils (pdftoppm, to look at PDF pages), libharfbuzz-subset0 (fast font
 #           subsetting in WeasyPrint), chromium (headless browser for the accessibility tests);
+#           slurm-wlm and munge for the test on a live SLURM cluster (tests/cluster/install.sh);
 #   python: the memo package with its test tools (pip, editable);
 #   npm:    axe-core for the accessibility tests, pinned in tests/a11y/package-lock.json (npm ci).
 # Fonts are not installed: the memos embed the fonts bundled in assets/fonts/.
@@ -19,6 +20,9 @@ if command -v apt-get >/dev/null 2>&1; then
 else
   echo "install.sh: no apt-get; install poppler-utils and chromium yourself" >&2
 fi
+
+# SLURM and munge for tests/cluster/ (the build on a single-node SLURM cluster).
+bash tests/cluster/install.sh
 
 # Node and npm, only where missing (a machine with NodeSource's node already has npm).
 if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then

@@ -29,6 +29,10 @@ def memo_templates(wildcards):
     return memo_plan.template_inputs(".", wildcards.memo)
 
 
+def every_memo_template(wildcards):
+    return sorted({path for memo in MEMOS for path in memo_plan.template_inputs(".", memo)})
+
+
 def memo_data_digest(wildcards):
     return memo_plan.data_digest(".", wildcards.memo)
 

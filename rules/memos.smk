@@ -35,6 +35,10 @@ rule publish:
         memos=expand("build/memos/{memo}.{ext}", memo=MEMOS, ext=["html", "pdf", "figures.json", "meta.json"]),
         index_template="templates/index.html.j2",
         css=["templates/memo.css", "templates/screen.css"],
+        # What the memos are rendered from. When every render of a run fails, Snakemake removes
+        # all their outputs; without these, the next run would find the last publish up to date
+        # and report success on the previous edition instead of rendering (and failing) again.
+        templates=every_memo_template,
         config=CONFIG,
     output:
         stamp="build/published.json",
