@@ -105,7 +105,9 @@ def template_inputs(root: str, output_id: str) -> list[str]:
     files += sorted(str(p.relative_to(root)) for p in Path(root, FONTS).glob("*.ttf"))
     if lang != "en":
         files.append(f"{TEMPLATES}/locale/{lang}/LC_MESSAGES/memo.po")
-    return files
+    # A file that is not there (a misspelt template) is rule derive's to report, at its line in
+    # config/memos.yaml; as an input it would stop planning with Snakemake's own error instead.
+    return [f for f in files if Path(root, f).exists()]
 
 
 def _markdown_sections(root: str, memo: dict) -> list[str]:
