@@ -9,7 +9,9 @@ slurmctld's job records (``scontrol show job``: the rule and memo the plugin wro
 comment).
 
 One test, in steps, because the steps build on each other and one cluster per machine can run:
-the build, a rerun with nothing changed, then a render that fails on the node.
+the build, a rerun with nothing changed, then a render that fails on the node. A second test,
+without the cluster, covers a failure the cluster run showed: with the profile's keep-going, a run
+whose every render fails must not leave the next run thinking there is nothing to do.
 """
 
 from __future__ import annotations
@@ -21,9 +23,21 @@ from pathlib import Path
 
 import pytest
 from cluster import slurm
-from helpers import MEMOS, copy_project, run_snakemake, tool_env
+from helpers import (
+    MEMOS,
+    copy_built,
+    copy_project,
+    rendered_memos,
+    replace_in,
+    run_snakemake,
+    tool_env,
+)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slurm]
+pytestmark = pytest.mark.e2e
+
+# The bottom line's heading in the key figures template, and an error only rendering meets there.
+BOTTOM_LINE = '<h2 id="bl-h">'
+BROKEN = "{{ memo.no_such_field.text }}"
 
 SLURM_BUILD = (
     *("--profile", "profiles/slurm", "--slurm-status-command", "squeue"),
@@ -66,6 +80,7 @@ def error_lines(log: str) -> list[str]:
     return [line for line in log.splitlines() if line.startswith("error:")]
 
 
+@pytest.mark.slurm
 def test_default_edition_on_a_slurm_cluster(cluster, reports, tmp_path):
     project = copy_project(tmp_path)
 
@@ -102,32 +117,45 @@ def test_default_edition_on_a_slurm_cluster(cluster, reports, tmp_path):
     assert len(cluster.finished_jobs()) == len(MEMOS)
     assert len(cluster.job_records()) == len(MEMOS)
 
-    # 3. A render that fails on the node: every memo reads print.css, and WeasyPrint's warning
-    # about the bad property, at its line and column, stops each render. The profile's one retry
-    # is turned off here, which halves the run.
+    # 3. A render that fails on the node: a template error in the one memo whose template it is,
+    # met only while rendering. The profile's one retry is turned off here, to halve the run.
     edition = os.readlink(project / "reports")
     published = files(project / "reports")
-    css = project / "templates/print.css"
-    text = css.read_text(encoding="utf-8")
-    line = text[: text.index("@page {")].count("\n") + 1
-    css.write_text(text.replace("@page {", "h1 { foo: bar; }\n@page {", 1), encoding="utf-8")
+    template = project / "templates/key_figures.html.j2"
+    text = template.read_text(encoding="utf-8")
+    line = text[: text.index(BOTTOM_LINE)].count("\n") + 1
+    template.write_text(text.replace(BOTTOM_LINE, BOTTOM_LINE + BROKEN, 1), encoding="utf-8")
 
     failed = snakemake(cluster, project, *SLURM_BUILD, "--retries", "0")
     assert failed.returncode != 0, failed.stdout[-4000:]
-    failed_jobs = cluster.finished_jobs()[len(MEMOS) :]
-    assert len(failed_jobs) == len(MEMOS), failed_jobs
-    assert all((j["State"], j["ExitCode"]) == ("FAILED", "1:0") for j in failed_jobs), failed_jobs
+    (failed_job,) = cluster.finished_jobs()[len(MEMOS) :]
+    assert (failed_job["State"], failed_job["ExitCode"]) == ("FAILED", "1:0"), failed_job
+    comments = {r["JobId"]: r["Comment"] for r in cluster.job_records()}
+    assert comments[failed_job["JobID"]] == "rule_render_wildcards_key-figures-en"
     assert "publish" not in rules_run(failed.stdout)[0], failed.stdout[-4000:]
 
-    # The same message as a local build's, with the line and column of the bad property. (Every
-    # render failed and Snakemake removed all their outputs: the local build must still see the
-    # edited print.css and render again, not find the previous publish up to date.)
+    # The same message as a local build's, citing the template at the line of the error.
     here = snakemake(cluster, project, "--cores", "2")
     assert here.returncode != 0, here.stdout[-4000:]
-    cited = [e for e in error_lines(here.stdout) if "templates/print.css" in e]
-    assert cited and all(f"`foo: bar` at {line}:6" in e for e in cited), here.stdout[-4000:]
+    cited = [e for e in error_lines(here.stdout) if f"templates/key_figures.html.j2:{line}:" in e]
+    assert cited, here.stdout[-4000:]
     assert set(cited) <= set(error_lines(failed.stdout)), failed.stdout[-4000:]
 
     # reports/ still shows the edition published before, byte for byte.
     assert os.readlink(project / "reports") == edition
     assert files(project / "reports") == published
+
+
+def test_a_run_after_every_render_failed_renders_again(built_project, reports, tmp_path):
+    """A broken print.css fails every render; with keep-going (the SLURM profile's setting) all of
+    them run, fail, and Snakemake removes all their outputs. The next run must render again (and
+    fail again), not find the last publish up to date and exit 0 on the previous edition. Local
+    runs: Snakemake decides this the same way whatever executes the jobs."""
+    project = copy_built(built_project.root, tmp_path / "project")
+    replace_in(project / "templates/print.css", "@page {", "h1 { foo: bar; }\n@page {")
+    for attempt in ("first", "second"):
+        run = run_snakemake(project, "--cores", "2", "--keep-going")
+        assert run.returncode != 0, f"{attempt} run: {run.stdout[-4000:]}"
+        assert sorted(rendered_memos(run.stdout)) == sorted(MEMOS), run.stdout[-4000:]
+        assert not list((project / "build/memos").glob("*.pdf"))
+        assert files(project / "reports") == files(reports)
