@@ -31,15 +31,18 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from memo.cli import main
-from memo.distribute.ledger import read_ledger
-from memo.distribute.send import SendOptions, format_report, run_send
+from memo.distribute.ledger import has_real_sends, read_ledger
+from memo.distribute.send import SendOptions, SendRefused, format_report, run_send
 from memo.distribute.smtp import Backoff
+from memo.errors import DataError
 
 EDITION = "2025-09-15"
 KO_TITLE = "한미 관세 협상: 한국의 선택지"
 KO_BOTTOM = "한국은 대미 투자 약속을 관세 인하와 연계해야 한다."
 FAST = Backoff(retries=2, delay=0.01, factor=2.0)
 SENDER = "Policy Memo Unit <memos@example.org>"
+APPROVER = "Dana Whitfield"
+INPUT_DIGEST = hashlib.sha256(b"the inputs of this edition").hexdigest()
 
 RECIPIENTS = """\
 name,email,organisation,audiences,language
@@ -113,11 +116,13 @@ def publish(root: Path, pdf_pages: dict[str, int] | None = None) -> dict[str, by
                 "edition_date": EDITION,
             }
         )
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
     manifest = {
         "edition": EDITION,
         "generated_from": "0" * 64,
+        "input_digest": INPUT_DIGEST,
         "memos": entries,
-        "files": {f"{m}.pdf": hashlib.sha256(b).hexdigest() for m, b in pdfs.items()},
+        "files": {name: digest for name, digest in files.items() if name != "manifest.json"},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
     link = root / "reports"
@@ -154,6 +159,9 @@ class Recorder:
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.reject: set[str] = set()  # 550 at RCPT TO
         self.greylist: set[str] = set()  # 451 once at end of DATA
+        # Take the whole message, keep it, then drop the connection without the final reply: once.
+        self.drop_after_data: set[str] = set()
+        self.drop_at_rcpt: set[str] = set()  # drop the connection at RCPT TO, once
         self.stall_after: int | None = None  # hold MAIL FROM once this many messages arrived
         self.stall_seconds = 0.0
         self.lock = threading.Lock()
@@ -167,6 +175,9 @@ class Recorder:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.reject:
             return f"550 5.1.1 <{address}>: mailbox unavailable"
+        if address in self.drop_at_rcpt:
+            self.drop_at_rcpt.discard(address)
+            server.transport.abort()
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -177,6 +188,11 @@ class Recorder:
                     self.greylist.discard(rcpt)
                     return "451 4.7.1 greylisted, try again later"
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            dropped = self.drop_after_data & set(envelope.rcpt_tos)
+            if dropped:
+                # Delivered, but the client never hears so: the reply below goes nowhere.
+                self.drop_after_data -= dropped
+                server.transport.abort()
         return "250 2.0.0 queued"
 
     def by_recipient(self) -> dict[str, list[EmailMessage]]:
@@ -225,7 +241,14 @@ def server() -> Iterator[Server]:
 
 
 def options(root: Path, env: dict[str, str], **kw: object) -> SendOptions:
-    """Return send options for ``root`` that really send, with tiny retry delays."""
+    """Return send options for ``root`` that really send, signed off, with tiny retry delays.
+
+    ``first_send`` is set while the ledger remembers no real send: these tests are about delivery;
+    the refusal of a real send on an empty ledger has its own tests.
+    """
+    ledger = read_ledger(root / "ledger" / "deliveries.jsonl")
+    kw.setdefault("first_send", not has_real_sends(ledger))
+    kw.setdefault("approved_by", APPROVER)
     return SendOptions(root=root, send=True, env=env, backoff=FAST, **kw)  # type: ignore[arg-type]
 
 
@@ -357,7 +380,8 @@ def test_550_is_recorded_as_permanent_and_the_others_are_delivered(
     server.recorder.reject.add("jordan.ellis@senate.example.org")
     for key, value in server.env().items():
         monkeypatch.setenv(key, value)
-    code = main(["--root", str(project), "send", "--send", "--retries", "2", "--retry-delay", "0"])
+    send = ["--root", str(project), "send", "--send", "--approved-by", APPROVER, "--first-send"]
+    code = main([*send, "--retries", "2", "--retry-delay", "0"])
     assert code == 1
     got = server.recorder.by_recipient()
     assert set(got) == set(EXPECTED) - {"jordan.ellis@senate.example.org"}
@@ -429,13 +453,15 @@ def test_authentication_secrets_are_never_printed(
         env = server.env(MEMO_SMTP_USER="memo-bot", MEMO_SMTP_PASSWORD="wrong-" + secret)
         for key, value in env.items():
             monkeypatch.setenv(key, value)
-        assert main(["--root", str(project), "send", "--send", "--retry-delay", "0"]) == 1
+        send = ["--root", str(project), "send", "--send", "--approved-by", APPROVER]
+        assert main([*send, "--first-send", "--retry-delay", "0"]) == 1
         refused = capsys.readouterr()
         assert "authentication refused" in refused.out
         assert server.recorder.messages == []
 
         monkeypatch.setenv("MEMO_SMTP_PASSWORD", secret)
-        assert main(["--root", str(project), "send", "--send", "--retry-delay", "0"]) == 0
+        # Nothing was recorded (authentication is fatal): still the first send.
+        assert main([*send, "--first-send", "--retry-delay", "0"]) == 0
         sent = capsys.readouterr()
         assert len(server.recorder.messages) == 4
     finally:
@@ -463,7 +489,10 @@ def test_run_killed_midway_resumes_without_duplicates(project: Path, server: Ser
     recorder.stall_after, recorder.stall_seconds = 1, 30.0  # hold the second message
     env = {**os.environ, **server.env()}
     cmd = [sys.executable, "-m", "memo.cli", "--root", str(project), "send", "--send"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd += ["--approved-by", APPROVER]
+    proc = subprocess.Popen(
+        [*cmd, "--first-send"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 20
         # Kill once the first message has arrived and its ledger line is on disk.
@@ -488,3 +517,143 @@ def test_run_killed_midway_resumes_without_duplicates(project: Path, server: Ser
     sent = [(line["memo"], line["recipient"]) for line in ledger_lines(project)]
     assert sorted(sent) == sorted((m, r) for r, m in EXPECTED.items())
     assert read_ledger(project / "ledger" / "deliveries.jsonl")  # still a well-formed ledger
+
+
+# ------------------------------------------------------------------------------------------------
+# A connection dropped after the whole message went out (issue 16)
+
+
+def message_ids(server: Server, address: str) -> list[str]:
+    return [m["Message-ID"] for m in server.recorder.by_recipient().get(address, [])]
+
+
+def test_drop_after_data_is_uncertain_never_retried_and_resent_only_when_asked(
+    project: Path, server: Server, capsys: pytest.CaptureFixture
+) -> None:
+    jiho = "jiho.park@nsc.example.kr"
+    server.recorder.drop_after_data.add(jiho)
+    report = run_send(options(project, server.env()), progress_stream=io.StringIO())
+
+    # The server kept the message: exactly one copy, no retry, and the others went out.
+    assert len(message_ids(server, jiho)) == 1
+    assert len(server.recorder.messages) == 4
+    assert [(d.recipient.email, d.memo.id) for d, _ in report.uncertain] == [
+        (jiho, "korea-brief-en")
+    ]
+    assert len(report.sent) == 3 and not report.failed and not report.ok
+    assert "1 uncertain" in format_report(report, "outbox")
+    (line,) = [x for x in ledger_lines(project) if x["recipient"] == jiho]
+    assert line["result"] == "uncertain"
+    first_id = message_ids(server, jiho)[0]
+    assert line["message_id"] == first_id
+
+    # `memo ledger` names the uncertain delivery.
+    assert main(["--root", str(project), "ledger"]) == 0
+    summary = capsys.readouterr().out
+    assert "uncertain (1)" in summary and f"korea-brief-en -> {jiho}" in summary
+
+    # A rerun sends nothing: not the uncertain one, not the delivered ones.
+    again = run_send(options(project, server.env()), progress_stream=io.StringIO())
+    assert again.sent == [] and len(again.already) == 3
+    assert [d.recipient.email for d, _ in again.held] == [jiho]
+    assert len(server.recorder.messages) == 4
+
+    # Asked to, it resends that one only, with the same Message-ID.
+    resent = run_send(
+        options(project, server.env(), resend_uncertain=True), progress_stream=io.StringIO()
+    )
+    assert [d.recipient.email for d in resent.sent] == [jiho] and resent.ok
+    assert message_ids(server, jiho) == [first_id, first_id]
+    assert len(server.recorder.messages) == 5
+    # Once confirmed, it counts as delivered.
+    last = run_send(
+        options(project, server.env(), resend_uncertain=True), progress_stream=io.StringIO()
+    )
+    assert last.sent == [] and len(last.already) == 4
+
+
+def test_a_drop_before_the_message_went_out_is_retried(project: Path, server: Server) -> None:
+    # Dropped at RCPT TO: nothing was handed over, so retrying cannot make a second copy.
+    server.recorder.drop_at_rcpt.add("jordan.ellis@senate.example.org")
+    stderr = io.StringIO()
+    report = run_send(options(project, server.env()), progress_stream=stderr)
+    assert report.ok and report.uncertain == [] and len(report.sent) == 4
+    assert "connection dropped" in stderr.getvalue() and "retrying" in stderr.getvalue()
+    assert len(server.recorder.by_recipient()["jordan.ellis@senate.example.org"]) == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Sign-off, ledger memory and the reviewed bytes (issue 12)
+
+
+def test_a_real_send_without_an_approver_is_refused(
+    project: Path, server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    for key, value in server.env().items():
+        monkeypatch.setenv(key, value)
+    assert main(["--root", str(project), "send", "--send", "--first-send"]) == 1
+    assert "--approved-by NAME" in capsys.readouterr().err
+    assert server.recorder.messages == [] and ledger_lines(project) == []
+
+    code = main(
+        ["--root", str(project), "send", "--send", "--first-send", "--approved-by", "\x1b[2J"]
+    )
+    assert code == 1 and server.recorder.messages == []
+
+
+def test_the_ledger_names_the_approver_the_manifest_and_the_inputs(
+    project: Path, server: Server, capsys: pytest.CaptureFixture
+) -> None:
+    run_send(options(project, server.env()), progress_stream=io.StringIO())
+    manifest = (project / "reports" / "manifest.json").read_bytes()
+    lines = ledger_lines(project)
+    assert len(lines) == 4
+    for line in lines:
+        assert line["approved_by"] == APPROVER
+        assert line["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
+        assert line["input_digest"] == INPUT_DIGEST
+    assert main(["--root", str(project), "ledger"]) == 0
+    out = capsys.readouterr().out
+    assert f"signed off by {APPROVER} (manifest {hashlib.sha256(manifest).hexdigest()[:12]}" in out
+
+
+def test_a_real_send_on_an_empty_or_missing_ledger_needs_first_send(
+    project: Path, server: Server
+) -> None:
+    ledger = project / "ledger" / "deliveries.jsonl"
+    for prepare in (lambda: None, lambda: ledger.parent.mkdir() or ledger.write_text("")):
+        prepare()
+        with pytest.raises(SendRefused, match="records no earlier send.*--first-send"):
+            run_send(options(project, server.env(), first_send=False), io.StringIO())
+        assert server.recorder.messages == []
+    # A dry run leaves dry-run lines only: still no memory of a real send.
+    run_send(SendOptions(root=project, env=server.env()), progress_stream=io.StringIO())
+    with pytest.raises(SendRefused, match="records no earlier send"):
+        run_send(options(project, server.env(), first_send=False), io.StringIO())
+
+    first = run_send(options(project, server.env(), first_send=True), io.StringIO())
+    assert len(first.sent) == 4
+    # Once the ledger remembers sends, --first-send is a mistake, not a licence.
+    with pytest.raises(SendRefused, match="already records sends"):
+        run_send(options(project, server.env(), first_send=True), io.StringIO())
+    assert len(server.recorder.messages) == 4
+
+
+def test_a_file_changed_after_the_build_stops_the_send(project: Path, server: Server) -> None:
+    pdf = project / "reports" / "us-brief-en.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"%tampered\n")
+    with pytest.raises(DataError) as caught:
+        run_send(options(project, server.env()), progress_stream=io.StringIO())
+    (problem,) = caught.value.problems
+    assert problem.path == "reports/manifest.json" and problem.column == "files.us-brief-en.pdf"
+    assert server.recorder.messages == [] and ledger_lines(project) == []
+
+
+def test_links_point_where_the_build_said_it_would_publish(project: Path, server: Server) -> None:
+    manifest_path = project / "reports" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["base_url"] = "https://unit.github.io/memo/"
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    run_send(options(project, server.env()), progress_stream=io.StringIO())
+    (msg,) = server.recorder.by_recipient()["jordan.ellis@senate.example.org"]
+    assert "https://unit.github.io/memo/us-brief-en.html" in msg.get_body(("plain",)).get_content()
