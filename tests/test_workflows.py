@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,8 @@ def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def tool(name: str) -> str:
-    path = shutil.which(name)
+    """The console script ``name`` of this Python's environment (the venv), else one on PATH."""
+    path = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if path is None:
         pytest.fail(f"{name} is not installed: pip install -e '.[test]'")
     return path
