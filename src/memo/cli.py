@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help=COMMANDS["validate"][2])
     p.add_argument("--stamp", help="write a JSON summary here when the data are valid")
+    p.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="problems as path:line text (default) or GitHub Actions annotations",
+    )
 
     p = sub.add_parser("derive", help=COMMANDS["derive"][2])
     p.add_argument("--out", default="build/derived", help="output folder (default: build/derived)")

@@ -90,7 +90,12 @@ def cli_validate(args: argparse.Namespace) -> int:
     dataset, problems = check_dataset(root)
     problems += _run(root, [c for c in _all_checks() if c is not check_data])
     if problems or dataset is None:
-        print(format_problems(problems), file=sys.stderr)
+        if getattr(args, "format", "text") == "github":
+            from memo.annotations import format_github
+
+            print(format_github(problems))  # annotations on the lines they name (CI)
+        else:
+            print(format_problems(problems), file=sys.stderr)
         print(
             f"{_count(len(problems), 'problem')} in {_folders(problems)}; nothing was built",
             file=sys.stderr,
