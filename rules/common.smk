@@ -1,10 +1,17 @@
 # Planning-time helpers: memo ids, inputs and data digests come from the package, not from here.
+import os
+import sys
+
 from memo import runlock as memo_runlock
 from memo import workflow as memo_workflow
 
 # A run killed half-way (SIGKILL, power loss) leaves Snakemake's lock behind; remove it when no
 # other run is alive in this folder, so the next run needs no `snakemake --unlock` (memo.runlock).
 memo_runlock.claim(".")
+
+# The rules' shell commands call `memo`: the one beside the Python running Snakemake (the project's
+# .venv/bin), even when that folder is not on PATH, as in `.venv/bin/snakemake --cores 2`.
+os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 
 # Bad data or config stops here, before any job: all problems printed, reports/ untouched.
 memo_workflow.require_valid(".")

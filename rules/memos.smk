@@ -1,6 +1,8 @@
 # `memo render`, started light: a standard-library client (python -S -I) hands the memo to the warm
 # render server of a local run, or becomes `python -m memo.cli render` when none answers
 # (memo.render_server). On a cluster node that is the node's Python and package.
+import os
+
 from memo import render_server as memo_render_server
 
 MEMO_RENDER = memo_render_server.command()
@@ -35,6 +37,9 @@ rule publish:
         validated=rules.validate.output.stamp,
         derived=rules.derive.output.derived,
         css="templates/memo.css",
+    params:
+        # Where the site will be (CI: the Pages URL); recorded in the manifest for e-mail links.
+        base_url=os.environ.get("MEMO_BASE_URL", ""),
     output:
         stamp="build/published.json",
     log:

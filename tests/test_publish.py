@@ -112,6 +112,37 @@ def test_publishing_the_same_memos_again_keeps_the_same_edition(project):
     assert len(editions(project)) == 1
 
 
+def test_the_manifest_names_the_inputs_and_where_the_site_will_be(project, monkeypatch):
+    monkeypatch.delenv("MEMO_BASE_URL", raising=False)
+    first = run(project)
+    assert first["base_url"] == publish.load_edition(project).base_url
+    assert set(first["inputs"]) >= {
+        "data/indicators.csv",
+        "config/memos.yaml",
+        "templates/memo.css",
+    }
+    assert (
+        first["inputs"]["data/indicators.csv"]
+        == hashlib.sha256((project / "data/indicators.csv").read_bytes()).hexdigest()
+    )
+
+    # CI sets the Pages address: the same memos become a new edition that records it.
+    monkeypatch.setenv("MEMO_BASE_URL", "https://unit.github.io/memo/")
+    second = run(project)
+    assert second["base_url"] == "https://unit.github.io/memo/"
+    assert second["input_digest"] == first["input_digest"]
+    assert len(editions(project)) == 2
+
+    # An input edit that changes no memo still changes the edition's input digest.
+    with (project / "data/sources.csv").open("a", encoding="utf-8") as f:
+        f.write("\n")
+    assert run(project)["input_digest"] != first["input_digest"]
+
+    monkeypatch.setenv("MEMO_BASE_URL", "javascript:alert(1)")
+    with pytest.raises(publish.DataError, match="MEMO_BASE_URL"):
+        run(project)
+
+
 def test_a_plain_reports_folder_is_moved_aside_not_deleted(project):
     hand = project / "reports"
     hand.mkdir()
