@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -36,6 +37,7 @@ from memo.distribute.send import SendOptions, SendRefused, format_report, run_se
 from memo.distribute.smtp import Backoff
 from memo.errors import DataError
 
+REPO = Path(__file__).resolve().parents[1]
 EDITION = "2025-09-15"
 KO_TITLE = "한미 관세 협상: 한국의 선택지"
 KO_BOTTOM = "한국은 대미 투자 약속을 관세 인하와 연계해야 한다."
@@ -556,6 +558,8 @@ def test_drop_after_data_is_uncertain_never_retried_and_resent_only_when_asked(
     again = run_send(options(project, server.env()), progress_stream=io.StringIO())
     assert again.sent == [] and len(again.already) == 3
     assert [d.recipient.email for d, _ in again.held] == [jiho]
+    assert again.ok, "held on purpose: not a failure of this run"
+    assert "uncertain from an earlier run, not sent again" in format_report(again, "outbox")
     assert len(server.recorder.messages) == 4
 
     # Asked to, it resends that one only, with the same Message-ID.
@@ -657,3 +661,91 @@ def test_links_point_where_the_build_said_it_would_publish(project: Path, server
     run_send(options(project, server.env()), progress_stream=io.StringIO())
     (msg,) = server.recorder.by_recipient()["jordan.ellis@senate.example.org"]
     assert "https://unit.github.io/memo/us-brief-en.html" in msg.get_body(("plain",)).get_content()
+
+
+# ------------------------------------------------------------------------------------------------
+# The send workflow's ledger, on its branch (.github/ledger-branch.sh, .github/send-steps.sh)
+
+
+def with_workflow_scripts(project: Path) -> Path:
+    """Give a project copy the workflow's scripts and this test run's environment as .venv."""
+    shutil.copytree(REPO / ".github", project / ".github")
+    (project / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+    return project
+
+
+def script(
+    project: Path, name: str, *args: str, env: dict[str, str]
+) -> subprocess.CompletedProcess:
+    """Run one of the workflow's scripts in ``project`` as the workflow does."""
+    return subprocess.run(
+        ["bash", str(project / ".github" / name), *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_ledger_on_its_branch_outlives_the_artifact(
+    project: Path, server: Server, tmp_path: Path
+) -> None:
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    env = {**os.environ, **server.env(), "LEDGER_REMOTE": str(origin), "APPROVER": APPROVER}
+    with_workflow_scripts(project)
+
+    # The first send: no branch yet, so no ledger; a real send is refused without first_send.
+    fetched = script(project, "ledger-branch.sh", "fetch", "ledger", env=env)
+    assert fetched.returncode == 0 and "no branch memo-ledger yet" in fetched.stdout
+    refused = script(project, "send-steps.sh", "send", env=env)
+    assert refused.returncode == 1 and "records no earlier send" in refused.stderr
+    first = script(project, "send-steps.sh", "send", env={**env, "FIRST_SEND": "true"})
+    assert first.returncode == 0, first.stderr
+    assert len(server.recorder.messages) == 4
+    pushed = script(project, "ledger-branch.sh", "push", "ledger", "first send", env=env)
+    assert pushed.returncode == 0 and "committed to memo-ledger" in pushed.stdout, pushed.stderr
+
+    # Months later, on a fresh runner: a new checkout, and the ledger artifact has expired.
+    later = tmp_path / "later"
+    shutil.copytree(
+        project, later, symlinks=True, ignore=shutil.ignore_patterns("ledger", "outbox")
+    )
+    # Without its ledger, a real send refuses rather than mailing everyone again...
+    blind = script(later, "send-steps.sh", "send", env=env)
+    assert blind.returncode == 1 and "records no earlier send" in blind.stderr
+    # ...and with the ledger from the branch, it knows everything was delivered.
+    fetched = script(later, "ledger-branch.sh", "fetch", "ledger", env=env)
+    assert fetched.returncode == 0 and "4 lines from branch memo-ledger" in fetched.stdout
+    dry = script(later, "send-steps.sh", "dry-run", env=env)
+    assert dry.returncode == 0 and "4 already delivered" in dry.stdout
+    again = script(later, "send-steps.sh", "send", env=env)
+    assert again.returncode == 0, again.stderr
+    assert "0 sent" in again.stdout and "4 already delivered" in again.stdout
+    assert len(server.recorder.messages) == 4, "nothing was sent again"
+
+    # The branch holds each send's lines, with the sign-off, one commit per run.
+    log = subprocess.run(
+        ["git", "--git-dir", str(origin), "log", "--format=%s", "memo-ledger"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert log == ["first send"]
+    shown = subprocess.run(
+        ["git", "--git-dir", str(origin), "show", "memo-ledger:deliveries.jsonl"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert [json.loads(x)["approved_by"] for x in shown.splitlines()] == [APPROVER] * 4
+
+
+def test_an_unreachable_ledger_branch_is_an_error_not_an_empty_ledger(
+    project: Path, tmp_path: Path
+) -> None:
+    with_workflow_scripts(project)
+    env = {**os.environ, "LEDGER_REMOTE": str(tmp_path / "no-such-repository.git")}
+    fetched = script(project, "ledger-branch.sh", "fetch", "ledger", env=env)
+    assert fetched.returncode == 1 and "cannot read branch memo-ledger" in fetched.stderr

@@ -177,7 +177,7 @@ def test_server_leaves_with_its_parent(tmp_path):
     # A parent that starts a server and exits at once, as a killed Snakemake would.
     code = (
         "import os, sys; from memo import render_server; "
-        f"p = render_server.start(None, workdir={str(project)!r}); print(p, render_server._server.pid); "
+        f"p = render_server.start(None, workdir={str(project)!r}); print(p, render_server._server.pid, flush=True); "
         "os._exit(0)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env())

@@ -146,10 +146,12 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """True when nothing failed, nothing is in doubt and nothing was left unattempted."""
-        return not (
-            self.failed or self.uncertain or self.held or self.not_attempted or self.stopped
-        )
+        """True when nothing failed or dropped in this run and nothing was left unattempted.
+
+        Deliveries held back on purpose (changed, uncertain from an earlier run) are listed in the
+        report but do not fail the run: they wait for an explicit --resend-* option.
+        """
+        return not (self.failed or self.uncertain or self.not_attempted or self.stopped)
 
 
 # --------------------------------------------------------------------------------------------
