@@ -23,9 +23,9 @@ from memo.errors import DataError, Problem, format_problems
 
 KEEP_EDITIONS = 3
 EXTS = ("html", "pdf", "figures.json")
-# Files every edition is built from, besides the data and the code (the data count through each
-# memo's data digest, memo.workflow.data_digest: the rows it shows, not the bytes of the files).
-EDITION_FILES = ("templates", "assets")
+# What an edition is built from besides the code; ``input_digest`` in the manifest is the SHA-256
+# of their SHA-256s, and the delivery ledger records it beside the manifest's own digest.
+EDITION_INPUTS = ("data", "config/config.yaml", "config/memos.yaml", "templates", "assets")
 BASE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
 
 
@@ -57,23 +57,17 @@ def render_index(root: Path, metas: list[dict[str, Any]], edition_date: str) -> 
     )
 
 
-def edition_inputs(root: Path, ids: list[str]) -> dict[str, dict[str, str]]:
-    """What the edition is built from, as the build's own change tracking sees it.
-
-    ``memos``: each memo's data digest (its definition, the config, the dictionary and the rows it
-    shows, read as the build reads them: a spreadsheet re-saving the same data changes nothing);
-    ``files``: the SHA-256 of every template, stylesheet, catalogue and font. Their digest
-    (``input_digest`` in the manifest) names the edition in the delivery ledger.
-    """
-    from memo.workflow import data_digest
-
-    files: dict[str, str] = {}
-    for part in EDITION_FILES:
-        for f in sorted((root / part).rglob("*")):
+def edition_inputs(root: Path) -> dict[str, str]:
+    """Return the SHA-256 of every file in :data:`EDITION_INPUTS`, by project-relative path."""
+    found: dict[str, str] = {}
+    for part in EDITION_INPUTS:
+        top = root / part
+        files = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
+        for f in files:
             rel = f.relative_to(root)
             if f.is_file() and not any(s.startswith(".") or s == "__pycache__" for s in rel.parts):
-                files[rel.as_posix()] = sha256(f)
-    return {"memos": {oid: data_digest(str(root), oid) for oid in ids}, "files": files}
+                found[rel.as_posix()] = sha256(f)
+    return dict(sorted(found.items()))
 
 
 def published_base_url(root: Path, configured: str) -> str:
@@ -110,14 +104,16 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
     for oid in ids:
         for ext in EXTS:
             files[f"{oid}.{ext}"] = sha256(memos_dir / f"{oid}.{ext}")
-    inputs = edition_inputs(root, ids)
+    inputs = edition_inputs(root)
     input_digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     base_url = published_base_url(root, edition.base_url)
-    # The manifest below differs when the inputs or the base URL do: so does the edition folder.
+    # The same memos are the same edition, whatever inputs gave them (a spreadsheet re-saving the
+    # data, a note no memo shows): the folder then keeps the manifest, and the input record, of the
+    # first build that made them. A new base URL changes where e-mails link: a new edition.
     digest = hashlib.sha256(
         json.dumps(files, sort_keys=True).encode()
         + index_html.encode()
-        + json.dumps([input_digest, base_url]).encode()
+        + (json.dumps(base_url).encode() if base_url else b"")
     ).hexdigest()
     store = reports.parent / ".reports"
     target = store / f"{edition.date.isoformat()}-{digest[:12]}"
@@ -165,6 +161,8 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
     fsync_dir(staging)
     if target.exists():
         shutil.rmtree(staging)
+        # The edition is already there: what is published is its manifest, not this one.
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     else:
         os.replace(staging, target)
     swap_link(reports, target)
