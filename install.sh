@@ -14,8 +14,8 @@
 #            python3-venv (to make the environment) and the libraries WeasyPrint renders with:
 #            libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0;
 #   --test:  the test tools in the same environment (pip: pytest, pikepdf, playwright, ruff, ...);
-#            Debian/Ubuntu packages git, poppler-utils (pdftoppm, to look at pages) and, where npm
-#            is missing, nodejs and npm; a headless Chromium: Debian's chromium package, or on
+#            Debian/Ubuntu packages git, poppler-utils (pdftoppm, to look at pages), libatomic1
+#            (for Playwright's driver) and, where npm is missing, nodejs and npm; a headless Chromium: Debian's chromium package, or on
 #            Ubuntu (whose chromium is a snap) Playwright's own build, linked as .venv/bin/chromium;
 #            axe-core in tests/a11y/node_modules (npm ci, pinned by its lock file); and whatever
 #            tests/cluster/install.sh installs, when that file exists.
@@ -120,7 +120,8 @@ fi
 
 # ---- what the tests need -----------------------------------------------------------------------
 
-if have_apt; then apt_install git poppler-utils; fi
+# libatomic1: the Node.js that Playwright runs its driver with needs it (missing on a fresh Debian).
+if have_apt; then apt_install git poppler-utils libatomic1; fi
 
 if [ "$OS_ID" = ubuntu ]; then
   # Ubuntu's chromium package only installs a snap, which does not run in containers or CI:
