@@ -147,6 +147,6 @@ npm ci --prefix tests/a11y --ignore-scripts --no-audit --no-fund --loglevel=erro
 
 if [ -f tests/cluster/install.sh ]; then
   say "the cluster test's tools (tests/cluster/install.sh)"
-  MEMO_VENV="$PWD/.venv" bash tests/cluster/install.sh
+  PYTHON="$VENV_PY" bash tests/cluster/install.sh
 fi
 say "done: .venv/bin/python -m pytest runs the tests"
