@@ -14,9 +14,13 @@ include: "rules/distribute.smk"
 
 
 # Local runs start a warm render server that the render jobs hand their memo to, instead of each
-# importing WeasyPrint (memo.render_server; off on clusters or with MEMO_RENDER_SERVER=0).
-# Snakemake keeps one handler of each kind: add to memo.runhooks rather than defining others.
-from memo import runhooks as memo_runhooks
+# importing WeasyPrint (memo.render.server; off on clusters or with MEMO_RENDER_SERVER=0).
+# Snakemake keeps one handler of each kind: add to memo.workflow.runhooks rather than defining others.
+from memo.workflow import runhooks as memo_runhooks
+
+# Snakemake's own messages go to its log file, and the screen shows the memos' lines and a summary
+# at the end, when a person watches a terminal (MEMO_BUILD_OUTPUT=detail shows everything).
+memo_runhooks.quiet_screen(workflow)
 
 
 onstart:
@@ -24,11 +28,11 @@ onstart:
 
 
 onsuccess:
-    memo_runhooks.finished()
+    memo_runhooks.finished(workflow)
 
 
 onerror:
-    memo_runhooks.finished()
+    memo_runhooks.finished(workflow, failed=True)
 
 
 rule all:

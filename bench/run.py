@@ -3,8 +3,9 @@
 For each edition, in a temporary copy of the project (the checkout's build/ and reports/ are never
 touched):
 
-- floor: one Python process that imports once and renders every memo (HTML and PDF) in turn, its
-  wall time divided by the cores used — what a perfectly parallel build with no per-job cost takes;
+- floor: the work without Snakemake: ``memo derive`` (check and derive, one process), then one
+  process that imports once and renders every memo (HTML and PDF) in turn; their wall time divided
+  by the cores used — what a perfectly parallel build with no per-job cost takes;
 - full: ``snakemake --cores N`` from an empty build folder (no build/, no .snakemake/);
 - noop: ``snakemake --cores N`` again with nothing changed, against Snakemake's own dry-run time on
   the same up-to-date workflow (``-n``), its floor (median of --repeat runs each);
@@ -17,7 +18,7 @@ the first render job to the end of the last, as Snakemake records them in .snake
 (from the render server's warm-up end when later) divided by n: the wall time each memo adds once
 the run is going,
 which is what must stay flat as memos multiply (full_n / n would mostly show the fixed cost of
-starting Snakemake, the server's warm-up and the validate, derive and publish jobs; that cost is
+starting Snakemake, the server's warm-up and the derive and publish jobs; that cost is
 in full_vs_floor).
 
 It prints a table, then as its last line one JSON object (the stress edition's figures at the top
@@ -106,6 +107,21 @@ class Run:
     processes: int = 0
     cpu: float = 0.0  # user + system seconds of the whole process tree
     root_cpu: float = 0.0  # user + system seconds of the command's own process (about)
+
+    def plus(self, other: Run) -> Run:
+        """Two commands run one after the other, as one measure (times and CPU added)."""
+        bigger = self if self.peak_rss_mb >= other.peak_rss_mb else other
+        return Run(
+            self.wall + other.wall,
+            self.rc or other.rc,
+            other.out + self.out,
+            other.err + self.err,
+            bigger.peak_rss_mb,
+            bigger.peak_process,
+            self.processes + other.processes,
+            self.cpu + other.cpu,
+            self.root_cpu + other.root_cpu,
+        )
 
 
 @dataclass
@@ -208,6 +224,15 @@ def job_stats(log: str) -> dict[str, int]:
     return {rule: int(n) for rule, n in re.findall(r"^(\S+)\s+(\d+)\s*$", m.group(1), re.M)}
 
 
+def jobs_run(log: str) -> dict[str, int]:
+    """The jobs a Snakemake run finished, by rule, plus 'total'. (Its first 'Job stats' table is
+    the plan, which after a data edit lists every render as waiting for the derive checkpoint.)"""
+    counts: dict[str, int] = {}
+    for rule in re.findall(r"^Finished jobid: \d+ \(Rule: (\w+)\)", log, re.M):
+        counts[rule] = counts.get(rule, 0) + 1
+    return {**counts, "total": sum(counts.values())}
+
+
 def clean_build(root: Path) -> None:
     for name in ("build", ".snakemake", ".reports", "bench-floor"):
         shutil.rmtree(root / name, ignore_errors=True)
@@ -260,14 +285,18 @@ def bench_edition(
     name: str, root: Path, cores: int, repeat: int, log, baseline: bool = False
 ) -> dict:
     """Every measure of one edition, in the project copy at ``root``."""
-    from memo.workflow import output_ids
+    from memo.workflow.plan import output_ids
 
     ids = output_ids(str(root))
     res: dict = {"edition": name, "memos": len(ids), "cores": cores}
     log(f"[{name}] {len(ids)} memos in {root}")
 
     clean_build(root)
+    # The work itself, without Snakemake: check and derive once, then render every memo in one
+    # process (the two commands a build's jobs run, in two processes, one after the other).
+    derive = run([sys.executable, "-m", "memo.cli", "derive"], root)
     floor = run([sys.executable, "-m", "memo.cli", "render", "--out", "bench-floor"], root)
+    floor = floor.plus(derive)
     res["floor_wall_s"] = floor.wall
     res["floor_s"] = floor.wall / cores
     res["floor_peak_rss_mb"] = floor.peak_rss_mb
@@ -316,7 +345,7 @@ def bench_edition(
     )
     old, new = stress.change_figure(root, indicator, entity, counterpart)
     one = run(snakemake(cores), root)
-    stats = job_stats(one.err + one.out)
+    stats = jobs_run(one.err + one.out)
     res["one_change_s"] = one.wall
     res["one_change_figure"] = f"{indicator} {entity}/{counterpart}: {old} -> {new}"
     res["one_change_jobs"] = stats.get("total", 0)

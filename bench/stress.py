@@ -70,6 +70,7 @@ def stress_memos(n: int, base: dict, countries: list[str]) -> dict:
         {
             "id": "china-trade-note",
             "audience": "rok_officials",
+            "topic": korea.get("topic"),
             "title": "India–China trade: the untapped export potential",
             "template": "key_figures.html.j2",
             "languages": ["en"],
@@ -119,7 +120,10 @@ def stress_memos(n: int, base: dict, countries: list[str]) -> dict:
             )
         memos.append(m)
         i += 1
-    return {"audiences": base["audiences"], "memos": memos[:n]}
+    doc = {k: v for k, v in base.items() if k != "memos"}
+    if doc.get("topics") is None:
+        memos[0].pop("topic", None)
+    return doc | {"memos": memos[:n]}
 
 
 def make_stress_project(dest: Path, n: int, src: Path = REPO) -> Path:

@@ -1,31 +1,40 @@
-# Planning-time helpers: memo ids, inputs and data digests come from the package, not from here.
-import os
-import sys
-
-from memo import runlock as memo_runlock
-from memo import workflow as memo_workflow
+# Planning-time helpers (memo.workflow.plan): memo ids, each memo's input files and data digest.
+# Planning reads what it needs and nothing more: no validation (rule derive checks everything
+# before any render), and nothing is written or deleted by a dry run.
+from memo.workflow import plan as memo_plan
+from memo.workflow import runlock as memo_runlock
 
 # A run killed half-way (SIGKILL, power loss) leaves Snakemake's lock behind; remove it when no
-# other run is alive in this folder, so the next run needs no `snakemake --unlock` (memo.runlock).
-memo_runlock.claim(".")
+# other run is alive in this folder, so the next run needs no `snakemake --unlock`
+# (memo.workflow.runlock). A dry run takes no lock, so it leaves them alone.
+if not (workflow.dryrun or memo_runlock.is_dry_run()):
+    memo_runlock.claim(".")
 
-# The rules' shell commands call `memo`: the one beside the Python running Snakemake (the project's
-# .venv/bin), even when that folder is not on PATH, as in `.venv/bin/snakemake --cores 2`.
-os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
-
-# Bad data or config stops here, before any job: all problems printed, reports/ untouched.
-memo_workflow.require_valid(".")
-MEMOS = memo_workflow.output_ids(".")
-DATA = ["data/indicators.csv", "data/sources.csv", "data/events.csv", "data/dictionary.yaml"]
+# The memo command line, run by the Python that runs Snakemake (the project's virtual environment),
+# whether or not its bin/ folder is on PATH.
+MEMO = memo_plan.memo_command()
+MEMOS = memo_plan.output_ids(".")
+# Each table of data/ is a CSV file or a spreadsheet (.xlsx) of the same name.
+DATA = memo_plan.data_files(".")
 CONFIG = ["config/config.yaml", "config/memos.yaml"]
+FIGURES = "build/derived/figures.csv"
+
+
+def memo_figures(wildcards):
+    # `ancient`: the table orders the render after derive; its time does not make it rerun.
+    return ancient(checkpoints.derive.get().output.figures)
 
 
 def memo_templates(wildcards):
-    return memo_workflow.template_inputs(".", wildcards.memo)
+    return memo_plan.template_inputs(".", wildcards.memo)
+
+
+def every_memo_template(wildcards):
+    return sorted({path for memo in MEMOS for path in memo_plan.template_inputs(".", memo)})
 
 
 def memo_data_digest(wildcards):
-    return memo_workflow.data_digest(".", wildcards.memo)
+    return memo_plan.data_digest(".", wildcards.memo)
 
 
 wildcard_constraints:

@@ -1,28 +1,21 @@
-rule validate:
-    """Check data/ and config/ before anything is derived or rendered."""
+# A checkpoint, not a plain rule: when it reruns (a data edit), Snakemake decides which renders
+# rerun only after it finished, by each render's own data digest; a plain rule would rerun every
+# render that reads its output. (So after a data edit `snakemake -n` lists every memo as waiting
+# for derive; the run rebuilds only the memos whose figures changed.)
+checkpoint derive:
+    """Check data/ and config/ (every problem at once; nothing is built from bad input), then
+    compute every topic's derived figures into one table for the renders."""
     input:
         data=DATA,
         config=CONFIG,
+        # `memo validate` checks the recipients too (when there are any): declared, so that an
+        # edit to them is checked by the next run.
+        recipients=[f for f in ["config/recipients.csv"] if os.path.exists(f)],
+        # memo validate checks every figure call of the templates too, before any render.
+        templates=memo_plan.checked_templates("."),
     output:
-        stamp="build/validated.json",
-    # First, beside the render server's warm-up, rather than last before publish (the renders do
-    # not wait for it: the Snakefile checked the data before planning any job).
-    priority: 50
-    log:
-        "build/logs/validate.log",
-    shell:
-        "memo validate --stamp {output.stamp} 2> >(tee {log} >&2)"
-
-
-rule derive:
-    """Compute the derived comparisons as tidy tables."""
-    input:
-        stamp=rules.validate.output.stamp,
-        data=DATA,
-    output:
-        derived="build/derived/derived.csv",
-    priority: 50
+        figures=FIGURES,
     log:
         "build/logs/derive.log",
     shell:
-        "memo derive --out $(dirname {output.derived}) 2> >(tee {log} >&2)"
+        "{MEMO} derive --out $(dirname {output.figures}) 2> >(tee {log} >&2)"

@@ -25,4 +25,4 @@ rule send:
     log:
         "build/logs/send.log",
     shell:
-        "memo send {params.really} --approved-by {params.approved_by:q} 2> >(tee {log} >&2)"
+        "{MEMO} send {params.really} --approved-by {params.approved_by:q} 2> >(tee {log} >&2)"

@@ -1,19 +1,21 @@
 # `memo render`, started light: a standard-library client (python -S -I) hands the memo to the warm
 # render server of a local run, or becomes `python -m memo.cli render` when none answers
-# (memo.render_server). On a cluster node that is the node's Python and package.
+# (memo.render.client). On a cluster node that is the node's Python and package.
 import os
 
-from memo import render_server as memo_render_server
+from memo.render import client as memo_render_client
 
-MEMO_RENDER = memo_render_server.command()
+MEMO_RENDER = memo_render_client.command()
 
 
 rule render:
-    """Render one memo edition to HTML and PDF. Its data digest (params) decides whether it reruns,
-    so editing a figure rebuilds only the memos that show it."""
-    # Data are not inputs here: a data edit reruns a memo through its digest (params), so only the
-    # memos that show the edited figure rebuild. The data were checked before any job started.
+    """Render one memo edition to HTML and PDF from the figure table rule derive wrote. Its data
+    digest (params) decides whether it reruns, so editing a figure rebuilds only the memos that
+    show it: the data inputs are `ancient`, ordering the job after derive without their times
+    triggering it."""
     input:
+        figures=memo_figures,
+        reference=[ancient(f) for f in memo_plan.reference_files(".")],
         templates=memo_templates,
     params:
         data=memo_data_digest,
@@ -34,9 +36,12 @@ rule publish:
     input:
         memos=expand("build/memos/{memo}.{ext}", memo=MEMOS, ext=["html", "pdf", "figures.json", "meta.json"]),
         index_template="templates/index.html.j2",
-        validated=rules.validate.output.stamp,
-        derived=rules.derive.output.derived,
-        css="templates/memo.css",
+        css=["templates/memo.css", "templates/screen.css"],
+        # What the memos are rendered from. When every render of a run fails, Snakemake removes
+        # all their outputs; without these, the next run would find the last publish up to date
+        # and report success on the previous edition instead of rendering (and failing) again.
+        templates=every_memo_template,
+        config=CONFIG,
     params:
         # Where the site will be (CI: the Pages URL); recorded in the manifest for e-mail links.
         base_url=os.environ.get("MEMO_BASE_URL", ""),
@@ -45,12 +50,11 @@ rule publish:
     log:
         "build/logs/publish.log",
     shell:
-        "memo publish --memos-dir $(dirname {input.memos[0]}) --stamp {output.stamp} 2> >(tee {log} >&2)"
+        "{MEMO} publish --memos-dir $(dirname {input.memos[0]}) --stamp {output.stamp} 2> >(tee {log} >&2)"
 
 
-# On a cluster only the renders are submitted: validate, derive and publish take a second each, and
-# publish swaps reports/ on the machine Snakemake runs on (docs/performance.md).
+# On a cluster only the renders are submitted: derive and publish take a second each, and publish
+# swaps reports/ on the machine Snakemake runs on (docs/performance.md).
 localrules:
-    validate,
     derive,
     publish,

@@ -40,7 +40,7 @@ indicators:
     description: Growth of bilateral trade between two years.
     derived: true
     derivation: bilateral_trade_usd_bn of the later year over the earlier one, minus one
-    inputs: [bilateral_trade_usd_bn]
+    derive: {kind: change, of: bilateral_trade_usd_bn, in: percent}
 """
 
 GOOD_SOURCES = """\

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -15,16 +16,35 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[1]
 
 # What a project needs to build; build/, reports/, .reports/ and .snakemake/ are left behind.
 PROJECT_PARTS = ("Snakefile", "rules", "profiles", "config", "data", "templates", "assets")
 
-# The memo editions config/memos.yaml defines, and their page targets.
-MEMOS = ("korea-brief-en", "korea-brief-ko", "us-brief-en", "key-figures-en")
-ENGLISH_MEMOS = ("korea-brief-en", "us-brief-en", "key-figures-en")
 
-EDITION_DATE = "2025-09-15"
+def memo_definitions(root: Path = REPO) -> dict[str, dict]:
+    """Each memo edition config/memos.yaml defines (``<id>-<language>``), with its definition, in
+    the order of the file: the tests cover every memo the config lists, not a pinned list."""
+    config = yaml.safe_load((root / "config/memos.yaml").read_text(encoding="utf-8"))
+    return {f"{m['id']}-{lang}": m for m in config["memos"] for lang in m["languages"]}
+
+
+def edition_config(root: Path = REPO) -> dict:
+    """config/config.yaml, parsed."""
+    return yaml.safe_load((root / "config/config.yaml").read_text(encoding="utf-8"))
+
+
+MEMO_DEFS = memo_definitions()
+MEMOS = tuple(MEMO_DEFS)
+ENGLISH_MEMOS = tuple(m for m in MEMOS if m.endswith("-en"))
+EDITION_DATE = str(edition_config()["edition"]["date"])
+
+
+def language(memo: str) -> str:
+    """The language of a memo edition (``korea-brief-ko`` -> ``ko``)."""
+    return memo.rsplit("-", 1)[1]
 
 
 @dataclass(frozen=True)
@@ -82,7 +102,20 @@ def build_once(base: Path) -> Build:
     return Build(root=base / "project", log=done["log"], returncode=done["returncode"])
 
 
-def run_snakemake(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def tool_env(**extra: str) -> dict[str, str]:
+    """The environment for a snakemake or memo process: this Python's scripts folder first on PATH
+    (the rules run ``memo``, installed beside the interpreter the tests run with, venv or not), and
+    no render server inherited from a run outside the test."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.pop("MEMO_RENDER_SOCKET", None)
+    env.update(extra)
+    return env
+
+
+def run_snakemake(
+    project: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run snakemake in ``project`` with ``args``; output (stdout and stderr together) as text."""
     return subprocess.run(
         [sys.executable, "-m", "snakemake", *args],
@@ -91,6 +124,7 @@ def run_snakemake(project: Path, *args: str, timeout: float = 300) -> subprocess
         stderr=subprocess.STDOUT,
         text=True,
         timeout=timeout,
+        env=env or tool_env(),
     )
 
 
@@ -102,6 +136,7 @@ def run_memo(project: Path, *args: str, timeout: float = 300) -> subprocess.Comp
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=tool_env(),
     )
 
 
@@ -196,3 +231,79 @@ def template_numerals(source: str) -> list[str]:
     text = _TAG.sub(" ", _EXPR.sub(" ", text))
     lines = [*html.unescape(text).splitlines(), *messages]
     return [line.strip() for line in lines if re.search(r"\d", line)]
+
+
+# ---- what a published edition holds ------------------------------------------------------------
+
+
+def sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def reports_snapshot(project: Path) -> dict:
+    """Where ``reports`` points and the sha256 of every file of the edition it points to."""
+    link = project / "reports"
+    edition = link.resolve()
+    return {
+        "link": os.readlink(link),
+        "files": {
+            p.relative_to(edition).as_posix(): sha256(p)
+            for p in sorted(edition.rglob("*"))
+            if p.is_file()
+        },
+    }
+
+
+def folder_state(folder: Path) -> dict[str, tuple[int, int]]:
+    """Name -> (size, mtime_ns) of every file in a folder: any rewrite shows."""
+    return {
+        p.name: (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
+
+
+def assert_whole_edition(project: Path) -> dict:
+    """``reports`` points at one complete edition: the manifest lists exactly the files there, each
+    with its sha256; every link of the index resolves; every PDF opens with the page count the
+    manifest gives. Returns the manifest."""
+    import json
+
+    import pikepdf
+
+    link = project / "reports"
+    assert link.is_symlink(), "reports is not a link"
+    edition = link.resolve()
+    assert edition.parent == (project / ".reports").resolve(), edition
+    assert edition.is_dir() and not edition.name.startswith("."), edition
+    manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
+    present = {p.name for p in edition.iterdir()}
+    assert present == {*manifest["files"], "manifest.json"}, present ^ {*manifest["files"]}
+    for name, digest in manifest["files"].items():
+        assert sha256(edition / name) == digest, f"{name} disagrees with the manifest"
+    index = (edition / "index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="([^"#:]+)"', index))
+    assert links, "the index links to nothing"
+    for target in links:
+        assert (edition / target).is_file(), f"index links to missing {target}"
+    for memo in manifest["memos"]:
+        for key in ("html", "pdf"):
+            assert memo[key] in manifest["files"], memo[key]
+        with pikepdf.open(edition / memo["pdf"]) as pdf:
+            assert len(pdf.pages) == memo["pages"], memo["pdf"]
+    return manifest
+
+
+def figure_record(folder: Path, memo: str) -> dict:
+    """A memo's figure record (``<memo>.figures.json``) in ``folder``."""
+    import json
+
+    return json.loads((folder / f"{memo}.figures.json").read_text(encoding="utf-8"))
+
+
+def rows_shown(folder: Path, memo: str) -> set[str]:
+    """The data/indicators.csv rows a memo's figures come from: shown, or inputs of a derived one."""
+    figures = figure_record(folder, memo)["figures"]
+    return {f["row"] for f in figures} | {i for f in figures for i in f["inputs"]}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from memo.errors import Problem
+from memo.core.problems import Problem
 
 # C0 and C1 controls other than CR and LF (escaped by the runner's own rules), DEL, and the
 # Unicode line and paragraph separators.
@@ -41,18 +41,23 @@ def escape_property(text: str) -> str:
 
 
 def github_annotation(problem: Problem, level: str = "error", title: str = "memo validate") -> str:
-    """Return one ``::error file=PATH,line=N,title=...::column: problem (hint)`` line."""
+    """Return one ``::error file=PATH,line=N,title=...::column: problem (hint)`` line (for a
+    spreadsheet, ``::error file=PATH,title=...::Sheet1!C12: column: problem (hint)``)."""
     props = [f"file={escape_property(problem.path)}"]
-    if problem.line > 0:
+    # A spreadsheet's problem names its cell (Sheet1!C12): in the message, since a line of a
+    # binary file means nothing to GitHub.
+    if problem.line > 0 and not problem.cell:
         props.append(f"line={problem.line}")
     props.append(f"title={escape_property(title)}")
     what = f"{problem.column}: {problem.problem}" if problem.column else problem.problem
+    if problem.cell:
+        what = f"{problem.cell}: {what}"
     if problem.hint:
         what += f" ({problem.hint})"
     return f"::{level} {','.join(props)}::{escape_message(what)}"
 
 
 def format_github(problems: Iterable[Problem], title: str = "memo validate") -> str:
-    """Return one annotation line per problem, sorted like :func:`memo.errors.format_problems`."""
+    """Return one annotation line per problem, sorted like :func:`memo.core.problems.format_problems`."""
     ordered = sorted(problems, key=lambda p: (p.path, p.line))
     return "\n".join(github_annotation(p, title=title) for p in ordered)

@@ -14,14 +14,22 @@ from collections.abc import Sequence
 # subcommand -> (module, function, help). The function takes the parsed namespace, returns an exit code.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": (
-        "memo.validate",
+        "memo.ingest.validate",
         "cli_validate",
-        "check data/ and config/ without building anything",
+        "check data/, config/ and everything a build reads, without building anything",
     ),
-    "derive": ("memo.derive", "cli_derive", "compute derived comparisons into build/derived/"),
-    # Through the warm render server of a local Snakemake run when there is one (memo.render_server).
-    "render": ("memo.render_server", "cli_render", "render memos to HTML and PDF in build/memos/"),
-    "publish": ("memo.publish", "cli_publish", "publish rendered memos to reports/ atomically"),
+    "derive": (
+        "memo.derive.run",
+        "cli_derive",
+        "check the inputs and compute every derived figure into build/derived/figures.csv",
+    ),
+    # Through the warm render server of a local Snakemake run when there is one (memo.render.server).
+    "render": ("memo.render.client", "cli_render", "render memos to HTML and PDF in build/memos/"),
+    "publish": (
+        "memo.publish.site",
+        "cli_publish",
+        "publish rendered memos to reports/ atomically",
+    ),
     "send": (
         "memo.distribute.send",
         "cli_send",
@@ -33,7 +41,17 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "cli_verify_manifest",
         "check every published file against the manifest's SHA-256",
     ),
-    "catalogue": ("memo.catalogue", "cli_catalogue", "extract messages, update translations"),
+    "catalogue": (
+        "memo.render.catalogue",
+        "cli_catalogue",
+        "extract messages, update translations",
+    ),
+    "new": ("memo.author.new", "cli_new", "start a new memo: its config entry and a template"),
+    "preview": (
+        "memo.author.preview",
+        "cli_preview",
+        "serve a memo on 127.0.0.1, re-rendered on every save",
+    ),
 }
 
 
@@ -111,6 +129,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 if stale or untranslated"
     )
+
+    # Required, but checked by the command (every subcommand parses without arguments).
+    p = sub.add_parser("new", help=COMMANDS["new"][2])
+    p.add_argument("id", nargs="?", help="the memo's id: lowercase words joined by hyphens")
+    p.add_argument("--audience", help="an audience id of config/memos.yaml (required)")
+    p.add_argument("--template", help="the new template's file, name.html.j2 (required)")
+    p.add_argument("--title", help="the memo's title (default: from its id)")
+    p.add_argument("--topic", help="its topic (default: the only one)")
+    p.add_argument("--languages", help="comma-separated languages (default: en)")
+
+    p = sub.add_parser("preview", help=COMMANDS["preview"][2])
+    p.add_argument("memo", nargs="?", help="a memo id or edition id (required)")
+    p.add_argument("--lang", help="the language edition (default: the memo's first)")
+    p.add_argument(
+        "--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765; 0: any)"
+    )
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     return parser
 
 

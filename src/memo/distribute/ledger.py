@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
-from memo.errors import DataError, Problem
+from memo.core.problems import DataError, Problem
 
 SENT = "sent"
 FAILED_PERMANENT = "failed-permanent"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from memo.errors import DataError, Problem, format_problems
+from memo.core.problems import DataError, Problem, format_problems
 
 MANIFEST = "manifest.json"
 REBUILD = "rebuild and publish (snakemake), or take the artifact of the reviewed build again"

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from memo.core.problems import Problem
 from memo.distribute.message import ADDRESS
-from memo.errors import Problem
-from memo.tables import Row, read_table
+from memo.ingest.tables import Row, read_table
 
 RECIPIENTS = "config/recipients.csv"
 MEMOS = "config/memos.yaml"
@@ -48,14 +48,15 @@ def read_memo_config(root: Path) -> MemoConfig | None:
     """Read audiences and default languages from config/memos.yaml; None if missing or unreadable.
 
     Audiences are the keys of ``audiences:`` and every memo's ``audience``. Whether the file is
-    well-formed is the config check's business (memo.config), not this module's.
+    well-formed is the config check's business (memo.ingest.config), not this module's.
     """
     import yaml
 
+    from memo.ingest.yamlfile import load_yaml_with_lines
+
     try:
-        # libyaml when present: this runs in every snakemake run's check, on hundreds of memos.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data: Any = yaml.load((root / MEMOS).read_text(encoding="utf-8"), Loader=loader)
+        # The defensive reader: no aliases, bounded nesting, duplicate keys refused.
+        data: Any = load_yaml_with_lines(root / MEMOS).data
     except (OSError, yaml.YAMLError):
         return None
     if not isinstance(data, dict):
@@ -155,3 +156,8 @@ def check(root: Path) -> list[Problem]:
     config = read_memo_config(root)
     _, problems = load_recipients(path, RECIPIENTS, config.audiences if config else None)
     return problems
+
+
+def check_project(root: Path, project: object | None = None) -> list[Problem]:
+    """``memo validate``'s part (``memo.ingest.validate``): the recipients check."""
+    return check(Path(root))

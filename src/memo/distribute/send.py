@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
+from memo.core.problems import DataError, Problem, format_problems
 from memo.distribute.ledger import (
     DRY_RUN,
     FAILED_PERMANENT,
@@ -54,7 +55,6 @@ from memo.distribute.smtp import (
     SettingsError,
     settings_from_env,
 )
-from memo.errors import DataError, Problem, format_problems
 
 DRY_RUN_SENDER = "Policy memos (dry run) <memos@example.org>"
 # Control characters: never in a name written to the ledger and printed by `memo ledger`.

@@ -1,0 +1,337 @@
+"""Load and check config/config.yaml and config/memos.yaml: the edition, its topics, its charts
+and the memo definitions. Each file is parsed once (with the line of every key, for messages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from memo.core.problems import DataError, Problem
+from memo.core.records import EVERYTHING, Topic
+from memo.ingest.yamlfile import YamlDoc
+
+SCHEMAS = Path(__file__).parent / "schemas"
+CONFIG = "config/config.yaml"
+MEMOS = "config/memos.yaml"
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    indicator: str
+    entity: str | None = None
+    counterpart: str = ""
+    period: str | None = None
+    label: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart declared in config/memos.yaml ``charts:``: a kind, its parameters and its words."""
+
+    id: str
+    kind: str
+    params: dict[str, Any]
+    title: str
+    caption: str = ""
+    alt: str = ""
+    line: int = 0
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """The indicators it draws (named by its ``indicator`` parameters)."""
+        return tuple(
+            v for k, v in self.params.items() if k.startswith("indicator") and isinstance(v, str)
+        )
+
+
+@dataclass(frozen=True)
+class MemoDef:
+    """One memo definition from config/memos.yaml, with edition defaults filled in."""
+
+    id: str
+    audience: str
+    audience_label: str
+    title: str
+    template: str
+    languages: tuple[str, ...]
+    sections: tuple[str, ...]
+    key_figures: tuple[KeyFigure, ...]
+    charts: tuple[str, ...]
+    pages: tuple[int, int]
+    marking: str
+    author: str
+    edition_date: dt.date
+    subtitle: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    topic: Topic = EVERYTHING
+    chart_specs: tuple[ChartSpec, ...] = ()
+    line: int = 0
+
+    def output_id(self, language: str) -> str:
+        """File stem of one language edition (``korea-brief-ko``)."""
+        return f"{self.id}-{language}"
+
+
+@dataclass(frozen=True)
+class Edition:
+    date: dt.date
+    publisher: str
+    max_age_days: int
+    marking: str
+    base_url: str
+    memos: tuple[MemoDef, ...] = field(default=())
+    topics: tuple[Topic, ...] = field(default=())
+    charts: tuple[ChartSpec, ...] = field(default=())
+
+    def memo(self, output_id: str) -> tuple[MemoDef, str]:
+        """Find the memo definition and language of an output id (``korea-brief-ko``)."""
+        for m in self.memos:
+            for lang in m.languages:
+                if m.output_id(lang) == output_id:
+                    return m, lang
+        known = ", ".join(self.output_ids())
+        raise KeyError(f"no memo {output_id!r} in {MEMOS} (known: {known})")
+
+    def output_ids(self) -> list[str]:
+        return [m.output_id(lang) for m in self.memos for lang in m.languages]
+
+
+def _read(root: Path, rel: str) -> tuple[YamlDoc | None, list[Problem]]:
+    from memo.ingest.schema import check_yaml
+
+    name = Path(rel).name.replace(".yaml", ".schema.yaml")
+    return check_yaml(root / rel, rel, SCHEMAS / name)
+
+
+def check(root: Path) -> list[Problem]:
+    """Check both config files against their schemas and against the data and templates."""
+    try:
+        load_edition(root)
+    except DataError as e:
+        return list(e.problems)
+    return []
+
+
+def load_edition(root: Path, known_indicators: set[str] | None = None) -> Edition:
+    """Load config.yaml and memos.yaml, raising DataError with every problem found."""
+    cfg_doc, problems = _read(root, CONFIG)
+    memos_doc, more = _read(root, MEMOS)
+    problems += more
+    if problems or cfg_doc is None or memos_doc is None:
+        raise DataError(problems)
+    cfg = cfg_doc.data
+    try:
+        edition_date = dt.date.fromisoformat(cfg["edition"]["date"])
+    except ValueError:
+        what = f'"{cfg["edition"]["date"]}" is not a real date'
+        line = cfg_doc.line_of(["edition", "date"])
+        raise DataError([Problem(CONFIG, line, "edition.date", what, "write YYYY-MM-DD")]) from None
+    if known_indicators is None:
+        known_indicators = _known_indicators(root)
+    topics = _topics(memos_doc, problems)
+    charts = _charts(memos_doc, known_indicators, problems)
+    defs = _memos(root, memos_doc, cfg, edition_date, topics, charts, known_indicators, problems)
+    if problems:
+        raise DataError(problems)
+    return Edition(
+        date=edition_date,
+        publisher=cfg["edition"]["publisher"],
+        max_age_days=cfg["freshness"]["max_age_days"],
+        marking=cfg["marking"],
+        base_url=cfg.get("base_url", ""),
+        memos=tuple(defs),
+        topics=tuple(topics.values()),
+        charts=tuple(charts.values()),
+    )
+
+
+def _topics(doc: YamlDoc, problems: list[Problem]) -> dict[str, Topic]:
+    """The topics memos are about; none declared means one topic covering everything."""
+    from memo.core.periods import period_error
+
+    out: dict[str, Topic] = {}
+    for tid, t in (doc.data.get("topics") or {}).items():
+        periods = t.get("periods") or {}
+        for key in ("from", "to"):
+            value = periods.get(key, "")
+            error = period_error(str(value)) if value else ""
+            if error:
+                problems.append(
+                    Problem(
+                        MEMOS,
+                        doc.line_of(["topics", tid, "periods", key]),
+                        f"topics.{tid}.periods.{key}",
+                        error,
+                        "write 2024, 2025-Q2, 2025-07 or 2025-08-06",
+                    )
+                )
+        entities = t.get("entities")
+        out[tid] = Topic(
+            id=tid,
+            entities=frozenset(entities) if entities is not None else None,
+            start=str(periods.get("from", "")),
+            end=str(periods.get("to", "")),
+            line=doc.line_of(["topics", tid]),
+        )
+    return out
+
+
+def _charts(
+    doc: YamlDoc, known_indicators: set[str], problems: list[Problem]
+) -> dict[str, ChartSpec]:
+    """The charts memos may show; their kinds and parameters are checked by memo.render.charts."""
+    out: dict[str, ChartSpec] = {}
+    for cid, c in (doc.data.get("charts") or {}).items():
+        spec = ChartSpec(
+            id=cid,
+            kind=c["kind"],
+            params={k: v for k, v in c.items() if k not in ("kind", "title", "caption", "alt")},
+            title=c["title"],
+            caption=c.get("caption", ""),
+            alt=c.get("alt", ""),
+            line=doc.line_of(["charts", cid]),
+        )
+        for key in [k for k in spec.params if k.startswith("indicator")]:
+            name = spec.params[key]
+            if known_indicators and name not in known_indicators:
+                problems.append(
+                    Problem(
+                        MEMOS,
+                        doc.line_of(["charts", cid, key]),
+                        f"charts.{cid}.{key}",
+                        f'unknown indicator "{name}"',
+                        _suggest(str(name), known_indicators, "see data/dictionary.yaml"),
+                    )
+                )
+        out[cid] = spec
+    return out
+
+
+def _suggest(word: str, known: set[str], fallback: str) -> str:
+    from memo.ingest.hints import choices
+
+    return choices(word, sorted(known), fallback=fallback)
+
+
+def _memos(
+    root: Path,
+    doc: YamlDoc,
+    cfg: dict[str, Any],
+    edition_date: dt.date,
+    topics: dict[str, Topic],
+    charts: dict[str, ChartSpec],
+    known_indicators: set[str],
+    problems: list[Problem],
+) -> list[MemoDef]:
+    memos = doc.data
+    audiences = memos["audiences"]
+    defs: list[MemoDef] = []
+    seen: set[str] = set()
+    for i, m in enumerate(memos["memos"]):
+        where = f"memos[{i}]"
+
+        def add(key: list[str | int], what: str, hint: str, i: int = i, where: str = where) -> None:
+            name = where + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in key)
+            problems.append(Problem(MEMOS, doc.line_of(["memos", i, *key]), name, what, hint))
+
+        if m["id"] in seen:
+            add(["id"], f'duplicate memo id "{m["id"]}"', "ids are unique")
+        seen.add(m["id"])
+        if m["audience"] not in audiences:
+            add(
+                ["audience"],
+                f'unknown audience "{m["audience"]}"',
+                "known: " + ", ".join(sorted(audiences)),
+            )
+        if not (root / "templates" / m["template"]).is_file():
+            add(
+                ["template"],
+                f'template "{m["template"]}" does not exist',
+                "templates/: "
+                + ", ".join(sorted(p.name for p in (root / "templates").glob("*.html.j2"))),
+            )
+        topic = EVERYTHING
+        if "topic" in m:
+            if m["topic"] in topics:
+                topic = topics[m["topic"]]
+            else:
+                add(
+                    ["topic"],
+                    f'unknown topic "{m["topic"]}"',
+                    _suggest(m["topic"], set(topics), "declare it under topics:"),
+                )
+        elif topics:
+            add(["id"], "memo names no topic", "known topics: " + ", ".join(sorted(topics)))
+        specs = []
+        for j, cid in enumerate(m["charts"]):
+            if cid in charts:
+                specs.append(charts[cid])
+            else:
+                add(
+                    ["charts", j],
+                    f'unknown chart "{cid}"',
+                    _suggest(cid, set(charts), "declare it under charts:"),
+                )
+        for j, kf in enumerate(m["key_figures"]):
+            if known_indicators and kf["indicator"] not in known_indicators:
+                add(
+                    ["key_figures", j, "indicator"],
+                    f'unknown indicator "{kf["indicator"]}"',
+                    _suggest(kf["indicator"], known_indicators, "see data/dictionary.yaml"),
+                )
+        lo, hi = m["pages"]
+        if lo > hi:
+            add(["pages"], f"min {lo} is above max {hi}", "write [min, max]")
+        try:
+            memo_date = dt.date.fromisoformat(m.get("edition_date", cfg["edition"]["date"]))
+        except ValueError:
+            add(["edition_date"], f'"{m["edition_date"]}" is not a real date', "write YYYY-MM-DD")
+            memo_date = edition_date
+        defs.append(
+            MemoDef(
+                id=m["id"],
+                audience=m["audience"],
+                audience_label=audiences.get(m["audience"], {}).get("label", m["audience"]),
+                title=m["title"],
+                subtitle=m.get("subtitle", ""),
+                description=m.get("description", ""),
+                keywords=tuple(m.get("keywords", ())),
+                template=m["template"],
+                languages=tuple(m["languages"]),
+                sections=tuple(m["sections"]),
+                key_figures=tuple(
+                    KeyFigure(
+                        indicator=k["indicator"],
+                        entity=k.get("entity"),
+                        counterpart=k.get("counterpart", ""),
+                        period=k.get("period"),
+                        label=k.get("label", ""),
+                        line=doc.line_of(["memos", i, "key_figures", j]),
+                    )
+                    for j, k in enumerate(m["key_figures"])
+                ),
+                charts=tuple(m["charts"]),
+                pages=(lo, hi),
+                marking=m.get("marking", cfg["marking"]),
+                author=m.get("author", cfg["edition"]["publisher"]),
+                edition_date=memo_date,
+                topic=topic,
+                chart_specs=tuple(specs),
+                line=doc.line_of(["memos", i]),
+            )
+        )
+    return defs
+
+
+def _known_indicators(root: Path) -> set[str]:
+    """Indicator ids of the dictionary, read without validating it (the data check does that)."""
+    from memo.ingest.yamlfile import load_yaml_with_lines
+
+    try:
+        return set(load_yaml_with_lines(root / "data/dictionary.yaml").data.get("indicators", {}))
+    except Exception:
+        return set()

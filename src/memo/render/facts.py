@@ -1,0 +1,295 @@
+"""Look up figures for a memo, format them, and keep the notes that cite them.
+
+A template sees a figure only through ``fact(...)``. Each call finds exactly one observation (raw or
+derived), formats it in the memo's language, registers the note that cites its source (or says how it
+was derived), and records what was printed for the memo's figure record (JSON).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel import Locale
+from markupsafe import Markup, escape
+
+from memo.core.lookup import MissingFigure, find
+from memo.core.periods import period_end, sort_key
+from memo.core.records import Dataset, Event, Observation
+from memo.render import fmt
+
+__all__ = ["FactBook", "MissingFigure", "Note"]
+
+
+@dataclass
+class Note:
+    """One numbered note: a source, or a derivation that cites other notes."""
+
+    number: int
+    source_id: str = ""
+    derived: Observation | None = None
+    input_notes: tuple[tuple[str, int], ...] = ()  # (formatted input figure, note number)
+
+
+@dataclass
+class FactBook:
+    """Figures, names, dates and notes for one memo in one language.
+
+    ``dataset`` holds the reference (dictionary, sources, events) and, as ``observations``, the
+    stated figures of the memo's topic; ``derived`` the topic's derived figures.
+    """
+
+    dataset: Dataset
+    language: str
+    gettext: Callable[[str], str]
+    edition_date: dt.date
+    max_age_days: int
+    notes: list[Note] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    stale: list[Observation] = field(default_factory=list)
+    events_used: list[str] = field(default_factory=list)
+
+    # ---- lookup -------------------------------------------------------------------------------
+    def find(
+        self,
+        indicator: str,
+        entity: str | None = None,
+        counterpart: str = "",
+        period: str | None = None,
+    ) -> Observation:
+        """Return the one observation matching the query; the latest period when none is given."""
+        return find(self.figures(), indicator, entity, counterpart, period)
+
+    def figures(self) -> tuple[Observation, ...]:
+        """Every figure the memo may show: its topic's stated and derived figures."""
+        return (*self.dataset.observations, *self.dataset.derived)
+
+    def series(self, indicator: str, **filters: str) -> list[Observation]:
+        """All observations of an indicator matching ``filters``, in data order (for charts)."""
+        return [
+            o
+            for o in self.figures()
+            if o.indicator == indicator and all(getattr(o, k) == v for k, v in filters.items())
+        ]
+
+    # ---- printing -----------------------------------------------------------------------------
+    def text(self, obs: Observation, *, ordinal: bool = False) -> str:
+        """The figure as a reader sees it, without its note marker; with ``ordinal``, a figure in
+        a unit the dictionary marks ``ordinal`` (a rank) reads "2nd" rather than "2"."""
+        unit = self.dataset.dictionary.units.get(obs.unit, fmt.PLAIN)
+        if ordinal and unit.ordinal and not obs.is_range and not obs.qualifier:
+            return fmt.ordinal(round(obs.value), self.language)
+        return fmt.figure(obs, unit, self.language, self.gettext)
+
+    def fact(
+        self,
+        indicator: str,
+        entity: str | None = None,
+        counterpart: str = "",
+        period: str | None = None,
+        *,
+        cite: bool = True,
+    ) -> Markup:
+        """Print a figure with its note marker, and record it."""
+        obs = self.find(indicator, entity, counterpart, period)
+        return self.show(obs, cite=cite)
+
+    def show(
+        self, obs: Observation, *, cite: bool = True, context: str = "text", ordinal: bool = False
+    ) -> Markup:
+        """Print an already found observation with its note marker, and record it."""
+        text = self.text(obs, ordinal=ordinal)
+        number = self.cite(obs)
+        self.record(obs, text, number, context)
+        html = Markup('<span class="fig">{}</span>').format(text)
+        if self.is_stale(obs):
+            html += Markup('<span class="stale" title="{}">†</span>').format(
+                self.gettext("Older than the age limit for figures")
+            )
+        if cite:
+            html += self.marker(number)
+        return html
+
+    def marker(self, number: int) -> Markup:
+        """A note call: a superscript link to the numbered note."""
+        label = self.gettext("Note {n}").format(n=number)
+        return Markup(
+            '<a class="noteref" href="#note-{n}" aria-label="{label}"><sup>{n}</sup></a>'
+        ).format(n=number, label=label)
+
+    def record(self, obs: Observation, text: str, note: int, context: str) -> None:
+        """Keep what was printed for the figure record (JSON)."""
+        self.records.append(
+            {
+                "text": text,
+                "context": context,
+                "indicator": obs.indicator,
+                "entity": obs.entity,
+                "counterpart": obs.counterpart,
+                "period": obs.period,
+                "value": obs.value,
+                "low": obs.low,
+                "high": obs.high,
+                "qualifier": obs.qualifier,
+                "unit": obs.unit,
+                "row": obs.ref,
+                "inputs": list(obs.inputs),
+                "sources": list(obs.all_sources),
+                "method": obs.method,
+                "note": note,
+            }
+        )
+        if self.is_stale(obs) and obs not in self.stale:
+            self.stale.append(obs)
+
+    def stale_mark(self, obs: Observation) -> str:
+        """A dagger for a figure older than the age limit, else "" (chart labels: plain text)."""
+        return "†" if self.is_stale(obs) else ""
+
+    def is_stale(self, obs: Observation) -> bool:
+        """Whether a figure's series has no observation within the age limit.
+
+        A base year in a comparison (trade in 2000 against 2024) is old on purpose; what matters is
+        whether the newest figure of its series (same indicator, entity, counterpart) is recent.
+        """
+        if obs.is_derived:
+            return False
+        newest = max(
+            period_end(o.period)
+            for o in self.dataset.observations
+            if (o.indicator, o.entity, o.counterpart)
+            == (obs.indicator, obs.entity, obs.counterpart)
+        )
+        return (self.edition_date - newest).days > self.max_age_days
+
+    # ---- notes --------------------------------------------------------------------------------
+    def cite(self, obs: Observation) -> int:
+        """Return the note number citing ``obs``, adding the note on first use."""
+        if obs.is_derived:
+            for n in self.notes:
+                if n.derived is not None and n.derived.key == obs.key:
+                    return n.number
+            inputs = []
+            for ref in obs.inputs:
+                src = self.by_ref(ref)
+                if src is not None:
+                    inputs.append((self.text(src), self._source_note(src.source)))
+            note = Note(len(self.notes) + 1, derived=obs, input_notes=tuple(inputs))
+            self.notes.append(note)
+            return note.number
+        return self._source_note(obs.source)
+
+    def _source_note(self, source_id: str) -> int:
+        for n in self.notes:
+            if n.derived is None and n.source_id == source_id:
+                return n.number
+        note = Note(len(self.notes) + 1, source_id=source_id)
+        self.notes.append(note)
+        return note.number
+
+    def by_ref(self, ref: str) -> Observation | None:
+        """The stated observation at ``data/indicators.csv:LINE``, if it is in this memo's topic."""
+        for o in self.dataset.observations:
+            if o.ref == ref:
+                return o
+        return None
+
+    # ---- names and dates ----------------------------------------------------------------------
+    def name(self, code: str) -> str:
+        """A country's or group's name in the memo's language."""
+        entity = self.dataset.dictionary.entities.get(code)
+        if entity is None:
+            return code
+        if self.language != "en" and entity.alpha2:
+            names = Locale.parse(self.language).territories
+            if entity.alpha2 in names:
+                return names[entity.alpha2]
+        return self.gettext(entity.name)
+
+    def label(self, indicator: str) -> str:
+        """An indicator's label in the memo's language."""
+        return self.gettext(self.dataset.dictionary.indicators[indicator].label)
+
+    def event(self, event_id: str, *, cite: bool = True) -> Markup:
+        """Print an event's date with its note marker ("22 April 2025")."""
+        ev = self._event(event_id)
+        html = Markup('<time datetime="{}">{}</time>').format(
+            ev.date, fmt.period(ev.date, self.language, self.gettext)
+        )
+        if cite:
+            html += self.marker(self._source_note(ev.source))
+        return html
+
+    def event_title(self, event_id: str) -> str:
+        """An event's title in the memo's language."""
+        return self.gettext(self._event(event_id).title)
+
+    def _event(self, event_id: str) -> Event:
+        if event_id not in self.dataset.events:
+            raise MissingFigure(f'no event "{event_id}" in data/events.csv')
+        if event_id not in self.events_used:
+            self.events_used.append(event_id)
+        return self.dataset.events[event_id]
+
+    def date(self, d: dt.date) -> str:
+        return fmt.date(d, self.language)
+
+    def source_html(self, source_id: str) -> Markup:
+        """A full citation: author, title (as published, in its own language), publisher, date, URL."""
+        s = self.dataset.sources[source_id]
+        parts = []
+        if s.author:
+            # Authors' names as published, like the title and publisher.
+            parts.append(Markup('<span lang="en">{}</span>').format(s.author))
+        parts.append(Markup('<cite lang="en">{}</cite>').format(s.title))
+        if s.publisher:
+            parts.append(Markup('<span lang="en">{}</span>').format(s.publisher))
+        if s.date:
+            parts.append(escape(fmt.period(s.date, self.language, self.gettext)))
+        html = Markup(", ").join(parts)
+        if s.url:
+            html += Markup(', <a class="url" href="{0}">{0}</a>').format(s.url)
+        return html + Markup(".")
+
+    def note_html(self, note: Note) -> Markup:
+        """The text of a numbered note: a citation, or how a derived figure was computed."""
+        if note.derived is None:
+            return self.source_html(note.source_id)
+        obs = note.derived
+        ind = self.dataset.dictionary.indicators.get(obs.indicator)
+        how = self.gettext(ind.derivation) if ind and ind.derivation else ""
+        inputs = Markup("; ").join(
+            Markup("{} ({})").format(text, self.gettext("note {n}").format(n=n))
+            for text, n in note.input_notes
+        )
+        return Markup("{label}: {value}. {how} {computed}").format(
+            label=self.label(obs.indicator),
+            value=self.text(obs),
+            how=how,
+            computed=self.gettext("Computed from {inputs}.").format(inputs=inputs)
+            if inputs
+            else "",
+        )
+
+    def colophon(self) -> str:
+        """Say how recent the figures are, and which are older than the age limit."""
+        # Targets and forecasts look ahead; they do not say how recent the memo's figures are.
+        indicators = self.dataset.dictionary.indicators
+        periods = [
+            r["period"]
+            for r in self.records
+            if not (r["indicator"] in indicators and indicators[r["indicator"]].forecast)
+        ]
+        if not periods:
+            return ""
+        latest = max(periods, key=sort_key)
+        text = self.gettext("Figures in this memo run to {period}.").format(
+            period=fmt.period(latest, self.language, self.gettext)
+        )
+        if self.stale:
+            text += " " + self.gettext(
+                "Figures marked † are more than {days} days older than the edition date; check for newer data."
+            ).format(days=fmt.number(self.max_age_days, self.language, 0))
+        return text

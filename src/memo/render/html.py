@@ -1,0 +1,265 @@
+"""Render a memo: Jinja2 template -> self-contained HTML, then PDF; plus its figure record (JSON).
+
+Templates print, loop and fill blocks; everything they show comes from the FactBook (figures, dates,
+names, notes), the wording module (phrases chosen from the data) and the charts module.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from memo.core.lookup import MissingFigure
+from memo.core.quantity import BoundsError
+from memo.ingest.config import Edition, MemoDef
+from memo.render import charts as charts_mod
+from memo.render import i18n, prose
+from memo.render.facts import FactBook
+from memo.render.wording import Wording
+
+
+class MemoError(RuntimeError):
+    """A memo could not be rendered; the message names the memo, the file and line, and the cause
+    (``path``, ``line`` and ``problem`` hold them apart, for the preview's error page)."""
+
+    def __init__(self, message: str, path: str = "", line: int = 0, problem: str = "") -> None:
+        super().__init__(message)
+        self.path, self.line, self.problem = path, line, problem or message
+
+
+@dataclass
+class Rendered:
+    output_id: str
+    html: str
+    book: FactBook
+    meta: dict[str, Any]
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    """A Jinja environment that escapes everything and stops on any undefined name."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # Jinja's optimizer merges a {% trans %} block's output with the text before it, and an
+        # error in the block is then reported at that text's line; off, errors name their own line
+        # (the output is the same, and a template compiles a sixth faster).
+        optimized=False,
+    )
+    env.filters["cssstring"] = css_string
+    return env
+
+
+def css_string(value: object) -> Markup:
+    """Escape text for a CSS string literal inside <style>: every character that is not a plain
+    letter, digit or space becomes a CSS escape, so no quote, brace or ``</style>`` gets through."""
+    out = []
+    for ch in str(value):
+        out.append(ch if ch.isascii() and (ch.isalnum() or ch == " ") else f"\\{ord(ch):x} ")
+    return Markup("".join(out))
+
+
+def page_of_css(pattern: str) -> Markup:
+    """Turn a translated "Page {page} of {pages}" into a CSS content value with counters."""
+
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", pattern):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(f'"{css_string(piece)}"')
+    return Markup(" ".join(parts))
+
+
+def render_html(
+    root: Path,
+    env: jinja2.Environment,
+    book: FactBook,
+    edition: Edition,
+    memo: MemoDef,
+) -> Rendered:
+    """Render one language edition of a memo to HTML, collecting its figures and notes in
+    ``book`` (the memo's topic, in its language)."""
+    templates = root / "templates"
+    lang = book.language
+    trans = i18n.translations(templates, lang)
+    _ = book.gettext
+    env.install_gettext_translations(trans, newstyle=True)  # type: ignore[attr-defined]
+    say = Wording(book)
+    output_id = memo.output_id(lang)
+    try:
+        charts = {spec.id: charts_mod.draw(spec, book) for spec in memo.chart_specs}
+        key_figures = []
+        for kf in memo.key_figures:
+            obs = book.find(kf.indicator, kf.entity, kf.counterpart, kf.period)
+            key_figures.append(
+                {
+                    "label": _(kf.label) if kf.label else book.label(kf.indicator),
+                    "who": say.who(obs),
+                    # Ranks read as ordinals in a table ("2nd"), where a bare "2" is ambiguous.
+                    "value": book.show(obs, ordinal=True),
+                }
+            )
+        context: dict[str, Any] = dict(
+            memo=memo,
+            lang=lang,
+            title=_(memo.title),
+            subtitle=_(memo.subtitle) if memo.subtitle else "",
+            description=_(memo.description) if memo.description else "",
+            marking=_(memo.marking),
+            author=_(memo.author),
+            edition_date=memo.edition_date.isoformat(),
+            edition_date_text=book.date(memo.edition_date),
+            fact=_traced("fact", book.fact),
+            event=_traced("event", book.event),
+            event_title=_traced("event_title", book.event_title),
+            name=_traced("name", book.name),
+            say=_TracedWording(say),
+            charts=charts,
+            key_figures=key_figures,
+            book=book,
+            audience=_(memo.audience_label),
+            keywords=", ".join(_(k) for k in memo.keywords),
+            page_of_css=page_of_css(_("Page {page} of {pages}")),
+            note_html=book.note_html,
+            colophon=book.colophon,
+            css=Markup((templates / "memo.css").read_text(encoding="utf-8")),
+            screen_css=Markup((templates / "screen.css").read_text(encoding="utf-8")),
+        )
+        # Sections written in Markdown print where the template lists them, so that their notes
+        # are numbered in reading order.
+        markdown = prose.markdown_sections(templates, memo.id, memo.sections)
+        context["prose_sections"] = tuple(markdown)
+        context["prose"] = lambda section: prose.render_section(
+            markdown[section],
+            markdown[section].relative_to(root).as_posix(),
+            section,
+            _,
+            context,
+        )
+        html = env.get_template(memo.template).render(context)
+    except prose.ProseError as e:
+        raise MemoError(
+            f"memo {output_id}: {e}", e.path, e.line, e.problem + (f" ({e.hint})" if e.hint else "")
+        ) from None
+    except (
+        MissingFigure,
+        BoundsError,  # wording the data cannot support ("rose" across overlapping ranges)
+        charts_mod.ChartError,
+        jinja2.UndefinedError,
+        jinja2.TemplateError,
+        KeyError,
+    ) as e:
+        path, line = template_location(e, memo.template)
+        path, line = _call_location(root, env, memo.template, e, path, line)
+        problem = e.message if isinstance(e, jinja2.TemplateError) and e.message else str(e)
+        if isinstance(e, KeyError) and e.args:
+            problem = str(e.args[0])
+        where = f"{path}:{line}" if line else path
+        raise MemoError(f"memo {output_id}: {where}: {problem}", path, line, problem) from None
+    meta = {
+        "id": output_id,
+        "memo": memo.id,
+        "audience": memo.audience,
+        "audience_label": _(memo.audience_label),
+        "language": lang,
+        "title": _(memo.title),
+        "bottom_line": bottom_line(html),
+        "edition_date": memo.edition_date.isoformat(),
+        "edition_date_text": book.date(memo.edition_date),
+        "stale_figures": len(book.stale),
+        "pages_target": list(memo.pages),
+        "templates": sorted({memo.template, "base.html.j2"}),
+    }
+    return Rendered(output_id, html, book, meta)
+
+
+def _traced(name: str, func: Any) -> Any:
+    """``func``, which marks an error it raises with the call that raised it (``figure_call``), so
+    that the error can be placed at that call's line (see ``_call_location``)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except Exception as e:
+            if not hasattr(e, "figure_call"):
+                e.figure_call = (name, args, tuple(sorted(kwargs.items())))  # type: ignore[attr-defined]
+            raise
+
+    return call
+
+
+class _TracedWording:
+    """The wording helpers (``say.*``) as templates call them, errors marked like ``_traced``."""
+
+    def __init__(self, wording: Wording) -> None:
+        self._wording = wording
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._wording, name)
+        return (
+            _traced(f"say.{name}", value) if callable(value) and not name.startswith("_") else value
+        )
+
+
+def _call_location(
+    root: Path, env: jinja2.Environment, template: str, error: BaseException, path: str, line: int
+) -> tuple[str, int]:
+    """The line of the figure call that raised ``error``: Jinja's own line for an error inside a
+    ``{% trans %}`` block's variables can be the line before the block. The call is found in the
+    template's syntax tree by its function and constant arguments (the nearest at or after
+    Jinja's line when it is there more than once)."""
+    marked = getattr(error, "figure_call", None)
+    if marked is None:
+        return path, line
+    from memo.render.templates import parse_chain
+
+    name, args, kwargs = marked
+    calls = [
+        c
+        for c in parse_chain(env, root, template).calls
+        if c.function == name and c.args == tuple(args) and tuple(sorted(c.kwargs)) == kwargs
+    ]
+    if not calls:
+        return path, line
+    same_file = [c for c in calls if c.path == path] or calls
+    after = [c for c in same_file if c.line >= line]
+    best = min(after, key=lambda c: c.line) if after else same_file[-1]
+    return best.path, best.line
+
+
+def template_location(error: BaseException, template: str) -> tuple[str, int]:
+    """The template file and line an error arose at (``templates/x.html.j2``, 12): a syntax
+    error's own, else the innermost template frame of its traceback (Jinja gives template code
+    the template's file name and line numbers); the memo's template and 0 when none is found."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return f"templates/{Path(error.filename).name}", error.lineno
+    found = (f"templates/{template}", 0)
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (f"templates/{Path(filename).name}", tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def bottom_line(html: str) -> str:
+    """The plain text of the memo's bottom line (the element with id="bottom-line"), for e-mails."""
+    m = re.search(r'id="bottom-line"[^>]*>(.*?)</(?:p|div|section)>', html, re.S)
+    if not m:
+        return ""
+    text = re.sub(r"<sup>.*?</sup>|<[^>]+>", "", m.group(1))
+    return " ".join(htmllib.unescape(text).split())

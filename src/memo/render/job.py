@@ -1,0 +1,190 @@
+"""The render stage: prepare what every memo shares once, then render memos one by one.
+
+Inputs are what rule ``derive`` handed on (``build/derived/figures.csv``: every stated and derived
+figure) plus the reference files a memo cites from (the dictionary, sources and events) and the
+edition config; never ``data/indicators.csv`` itself, and never a second derivation. The warm
+render server (``memo.render.server``) calls :func:`prepare` once and :func:`render_memos` per
+request; this module never asks the server for anything.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from memo.core.files import write_atomic
+from memo.core.problems import DataError, format_problems
+from memo.core.records import Dataset, Observation
+from memo.derive.store import read_figures
+from memo.ingest.config import Edition, MemoDef, load_edition
+from memo.ingest.dataset import load_reference
+from memo.render import i18n, linebreak
+from memo.render.facts import FactBook
+from memo.render.html import MemoError, Rendered, environment, render_html
+
+FIGURES = "build/derived/figures.csv"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What rendering memos shares: reference data, every figure, the edition, Jinja, the PDF
+    renderer (None for HTML only)."""
+
+    reference: Dataset
+    figures: tuple[Observation, ...]
+    edition: Edition
+    env: jinja2.Environment
+    renderer: Any | None
+
+    def book(self, memo: MemoDef, language: str, templates: Path) -> FactBook:
+        """A FactBook for one language edition: its topic's stated and derived figures."""
+        topic = memo.topic
+        stated = tuple(
+            o
+            for o in self.figures
+            if not o.method and topic.covers(o.entity, o.counterpart, o.period)
+        )
+        derived = tuple(o for o in self.figures if o.method and o.topic == topic.id)
+        dataset = Dataset(
+            self.reference.dictionary,
+            stated,
+            self.reference.sources,
+            self.reference.events,
+            derived,
+        )
+        gettext = i18n.translations(templates, language).gettext
+        return FactBook(dataset, language, gettext, memo.edition_date, self.edition.max_age_days)
+
+
+def prepare(root: Path, pdf: bool = True, figures: Path | None = None) -> Prepared:
+    """Load what every memo needs; raise DataError when the reference files have problems, and
+    OSError (FileNotFoundError) when ``memo derive`` has not written the figures yet."""
+    reference = load_reference(root)
+    edition = load_edition(root, set(reference.dictionary.indicators))
+    table = read_figures(figures or root / FIGURES)
+    renderer = None
+    if pdf:
+        from memo.render.pdf import PdfRenderer
+
+        renderer = PdfRenderer(root)
+    return Prepared(reference, table, edition, environment(root / "templates"), renderer)
+
+
+def figure_record(r: Rendered) -> dict[str, Any]:
+    """The machine-readable record of every figure a memo shows, and its notes."""
+    ds = r.book.dataset
+    return {
+        "memo": r.output_id,
+        "language": r.book.language,
+        "figures": r.book.records,
+        "notes": [
+            {
+                "number": n.number,
+                "source": n.source_id or None,
+                "derived": n.derived.indicator if n.derived else None,
+                "citation": _source_dict(ds, n.source_id) if n.source_id else None,
+            }
+            for n in r.book.notes
+        ],
+        "events": [
+            {"id": e, "date": ds.events[e].date, "source": ds.events[e].source}
+            for e in r.book.events_used
+        ],
+        "stale": [o.ref for o in r.book.stale],
+    }
+
+
+def _source_dict(ds: Dataset, source_id: str) -> dict[str, str]:
+    s = ds.sources[source_id]
+    return {
+        "id": s.id,
+        "author": s.author,
+        "title": s.title,
+        "publisher": s.publisher,
+        "date": s.date,
+        "url": s.url,
+    }
+
+
+def write_outputs(r: Rendered, out: Path, pdf_renderer: Any | None) -> None:
+    """Write a memo's HTML, PDF, figure record and metadata; each file appears whole or not at all."""
+    write_atomic(out / f"{r.output_id}.html", r.html.encode("utf-8"))
+    if pdf_renderer is not None:
+        # The PDF gets the HTML with its language's line-breaking markup; the HTML file stays as is.
+        pdf_html = linebreak.for_pdf(r.html, r.book.language)
+        r.meta["pages"] = pdf_renderer.render(pdf_html, out / f"{r.output_id}.pdf")
+        lo, hi = r.meta["pages_target"]
+        if not lo <= r.meta["pages"] <= hi:
+            print(
+                f"warning: {r.output_id}: {r.meta['pages']} pages, outside the target {lo}–{hi} "
+                "(config/memos.yaml pages)",
+                file=sys.stderr,
+            )
+    for obs in r.book.stale:
+        print(
+            f"warning: {r.output_id}: figure {obs.ref} ({obs.indicator}, {obs.period}) is older than the "
+            "age limit (config/config.yaml freshness.max_age_days)",
+            file=sys.stderr,
+        )
+    record = json.dumps(figure_record(r), ensure_ascii=False, indent=1, sort_keys=True)
+    write_atomic(out / f"{r.output_id}.figures.json", record.encode("utf-8"))
+    write_atomic(
+        out / f"{r.output_id}.meta.json", json.dumps(r.meta, ensure_ascii=False, indent=1).encode()
+    )
+
+
+def render_memos(
+    root: Path, output_ids: list[str], out: Path, pdf: bool = True, prepared: Prepared | None = None
+) -> None:
+    """Render the given memo editions (all when empty) in this one process."""
+    prepared = prepared or prepare(root, pdf)
+    edition = prepared.edition
+    ids = output_ids or edition.output_ids()
+    for i, oid in enumerate(ids, 1):
+        start = time.monotonic()
+        memo, lang = edition.memo(oid)
+        book = prepared.book(memo, lang, root / "templates")
+        r = render_html(root, prepared.env, book, edition, memo)
+        write_outputs(r, out, prepared.renderer if pdf else None)
+        print(f"[{i}/{len(ids)}] {oid}: {time.monotonic() - start:.1f} s", file=sys.stderr)
+
+
+def cli_render(args: Any, prepared: Prepared | None = None) -> int:
+    """``memo render``: render memos to build/memos/ (with inputs already prepared, if given)."""
+    root = Path(args.root)
+    try:
+        render_memos(root, list(args.memos), root / args.out, not args.html_only, prepared)
+    except DataError as e:
+        print(format_problems(e.problems), file=sys.stderr)
+        n = len(e.problems)
+        print(f"{n} problem{'' if n == 1 else 's'}; no memo was written", file=sys.stderr)
+        return 1
+    except (MemoError, KeyError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # a full disk, an unwritable build/: say which file, no traceback
+        import errno
+
+        if isinstance(e, FileNotFoundError) and Path(e.filename or "").name == "figures.csv":
+            print(f"error: {e.filename} is missing: run memo derive first", file=sys.stderr)
+            return 1
+        where = e.filename or root / args.out
+        what = "disk full while writing" if e.errno == errno.ENOSPC else f"{e.strerror}:"
+        print(
+            f"error: {what} {where}; nothing was published, reports/ is unchanged", file=sys.stderr
+        )
+        return 1
+    except Exception as e:  # RenderError and friends: say which memo and why, no traceback
+        from memo.render.pdf import RenderError
+
+        if isinstance(e, RenderError):
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        raise
+    return 0

@@ -1,0 +1,398 @@
+"""A warm render server for local Snakemake runs: one process imports WeasyPrint and loads the
+inputs once, and every ``memo render <id>`` job (``memo.render.client``) hands it its memo instead
+of paying that start-up again.
+
+Why: a render job started as a new Python process spends about 0.6 s importing WeasyPrint and
+0.1 s loading inputs before it renders anything; with one job per memo that start-up costs more
+than the rendering. Per-memo jobs stay (a data edit reruns only the memos that show it); only the
+process that does the work changes. docs/performance.md has the measurements.
+
+How: the Snakefile's ``onstart`` (``memo.workflow.runhooks``) launches ``python -m
+memo.render.server serve``. The server binds a Unix socket under ``.snakemake/`` (mode 0600, peer
+uid checked) at once, then imports the renderer and, when the figures of a previous ``memo
+derive`` exist, prepares the inputs and renders one pending memo per language into a scratch
+folder (fonts, catalogue, compiled templates), while the derive job runs. Before each request it
+checks that the inputs it prepared are still those on disk (sizes and times of data/, config/,
+templates/, assets/ and build/derived/), preparing them again when not, then forks a child per
+request, which becomes the job (its stdin, stdout, stderr, folder and environment), runs
+``memo.render.job.cli_render`` with the prepared inputs and sends back the exit status.
+
+The server exits when told (``onsuccess``/``onerror``), on SIGTERM/SIGINT, when Snakemake (its
+parent) is gone, when the memo package changed since it started, and after ``IDLE_TIMEOUT``
+seconds without a request. A child whose client went away (the job was killed) kills itself;
+files it had not renamed into place never appear.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from memo.render.client import IDLE_TIMEOUT, MAX_REQUEST, PACKAGE, TICK, client_main, decode_request
+
+# What rendering reads; a change to any file under these makes the server prepare again.
+INPUT_DIRS = ("data", "config", "templates", "assets", "build/derived")
+
+
+def inputs_key(root) -> tuple:
+    """Size, time and inode of every file rendering may read, and where."""
+    root = Path(root).resolve()
+    files = []
+    for d in INPUT_DIRS:
+        for p in sorted((root / d).rglob("*")):
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            if not p.is_dir():
+                files.append((str(p), st.st_size, st.st_mtime_ns, st.st_ino))
+    return (str(root), tuple(files))
+
+
+def _code_signature() -> tuple:
+    """Sizes and times of the memo package's modules: a change means this server's code is stale."""
+    out = []
+    for folder, _dirs, files in os.walk(PACKAGE):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                out.append((folder, name, st.st_mtime_ns, st.st_size))
+    return tuple(sorted(out))
+
+
+def _peer(conn) -> tuple[int, int, int]:
+    """Process id, user id and group id of the client at the other end."""
+    import socket
+    import struct
+
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)
+
+
+def _log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+class Server:
+    def __init__(
+        self,
+        path: str,
+        parent: int,
+        root: str,
+        idle_timeout: float = IDLE_TIMEOUT,
+        pending: list[str] | None = None,
+    ) -> None:
+        self.path = path
+        self.pending = pending or []
+        self.parent = parent
+        self.root = root
+        self.idle_timeout = idle_timeout
+        self.children: set[int] = set()
+        self.stopping = False
+        self.cpu = 0.0  # CPU seconds of the children reaped so far
+        import socket
+
+        old = os.umask(0o077)
+        try:
+            if os.path.exists(path):
+                os.unlink(path)
+            self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.listener.bind(path)
+            self.listener.listen(256)
+        finally:
+            os.umask(old)
+        self.inode = os.stat(path).st_ino
+        self.code = _code_signature()
+        self._prepared: tuple | None = None  # (inputs key, memo.render.job.Prepared)
+
+    def warm_up(self) -> None:
+        """Import the renderer, load the fonts and, when ``memo derive`` has written the figures
+        (a rebuild), prepare the inputs and render one pending memo per language."""
+        import gc
+        import tempfile
+        from pathlib import Path
+
+        start = time.monotonic()
+        try:
+            from memo.render import job
+
+            self.prepared()
+            if self._prepared is not None:
+                edition = self._prepared[1].edition
+                ids = set(edition.output_ids())
+                pending = [oid for oid in self.pending if oid in ids] or edition.output_ids()
+                first: dict[str, str] = {}
+                for oid in pending:
+                    first.setdefault(edition.memo(oid)[1], oid)
+                with tempfile.TemporaryDirectory(prefix="memo-warm-") as scratch:
+                    job.render_memos(
+                        Path(self.root),
+                        list(first.values()),
+                        Path(scratch),
+                        True,
+                        self._prepared[1],
+                    )
+                # Then compile every template the edition uses (only now: the renders above
+                # installed the translations, and Jinja compiles {% trans %} for that style).
+                for template in sorted({m.template for m in edition.memos}):
+                    self._prepared[1].env.get_template(template)
+        except Exception as e:  # bad data, a broken template: the jobs will report it themselves
+            _log(f"warm-up incomplete: {type(e).__name__}: {e}")
+        import memo.cli  # noqa: F401  (the children parse their arguments with it)
+
+        # Children share the warm objects copy-on-write; keep the collector from touching (and so
+        # copying) them in every child.
+        gc.collect()
+        gc.freeze()
+        _log(f"ready in {time.monotonic() - start:.1f} s (epoch {time.time():.3f})")
+
+    def prepared(self):
+        """The prepared inputs (``memo.render.job.Prepared``) for the files as they are now;
+        loaded again when any input changed (a derive ran since), None when they cannot load."""
+        from pathlib import Path
+
+        from memo.render import i18n, job
+
+        key = inputs_key(self.root)
+        if self._prepared is not None and self._prepared[0] == key:
+            return self._prepared[1]
+        # Something changed: forget it all, including the translation catalogues read for it.
+        i18n.translations.cache_clear()
+        self._prepared = None
+        try:
+            self._prepared = (key, job.prepare(Path(self.root), pdf=True))
+        except Exception as e:  # the job reports it when it renders in its child
+            _log(f"inputs not prepared: {type(e).__name__}: {e}")
+            return None
+        return self._prepared[1]
+
+    def serve(self) -> None:
+        import select
+        import signal
+
+        def on_signal(signum, frame):
+            self.stopping = True
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        self.warm_up()
+        last = time.monotonic()
+        served = 0
+        try:
+            while not self.stopping:
+                self._reap()
+                if os.getppid() != self.parent:
+                    _log("Snakemake is gone: stopping")
+                    break
+                if not self.children and time.monotonic() - last > self.idle_timeout:
+                    _log("idle: stopping")
+                    break
+                try:
+                    wait = 0.05 if self.children else TICK  # reap finished renders promptly
+                    ready, _, _ = select.select([self.listener], [], [], wait)
+                except InterruptedError:
+                    continue
+                if not ready:
+                    continue
+                try:
+                    conn, _ = self.listener.accept()
+                except OSError:
+                    continue
+                last = time.monotonic()
+                peer_pid, peer_uid, _gid = _peer(conn)
+                if peer_uid != os.getuid():
+                    conn.close()
+                    continue
+                if _code_signature() != self.code:
+                    # The memo package changed since this server imported it: refuse (the client
+                    # renders in-process with the new code) and stop serving.
+                    conn.close()
+                    _log("the memo package changed: stopping")
+                    break
+                # Load changed inputs here, once, so that every child shares them.
+                self.prepared()
+                child = self._fork(conn)
+                served += 1
+                _log(f"request from pid {peer_pid}: child {child}")
+        finally:
+            self.close()
+            while self.children and os.getppid() == self.parent:  # let running renders finish
+                self._reap()
+                time.sleep(0.05)
+            _log(f"served {served} renders, {self.cpu:.1f} s CPU")
+
+    def _fork(self, conn) -> int:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid:
+            self.children.add(pid)
+            conn.close()
+            return pid
+        status = 1
+        try:
+            import signal
+
+            self.listener.close()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            status = _child(conn, self._prepared[1] if self._prepared else None)
+        finally:
+            os._exit(
+                status
+            )  # never run finalizers: they would clean up state the parent still uses
+
+    def _reap(self) -> None:
+        for pid in list(self.children):
+            try:
+                done, _status, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:
+                done, usage = pid, None
+            if done:
+                self.children.discard(pid)
+                if usage is not None:
+                    cpu = usage.ru_utime + usage.ru_stime
+                    self.cpu += cpu
+                    _log(
+                        f"child {pid} done: status {_status >> 8}, {cpu:.2f} s CPU, "
+                        f"{usage.ru_minflt} page faults"
+                    )
+
+    def close(self) -> None:
+        try:
+            if os.stat(self.path).st_ino == self.inode:
+                os.unlink(self.path)
+        except OSError:
+            pass
+        self.listener.close()
+
+
+def _child(conn, prepared) -> int:
+    """Serve one request in a forked child; return this child's own exit status."""
+    import socket
+
+    conn.settimeout(30)
+    head, fds, _flags, _addr = socket.recv_fds(conn, 4 + 65536, 3)
+    if len(head) < 4 or len(fds) != 3:
+        return 1
+    size = int.from_bytes(head[:4], "big")
+    if size > MAX_REQUEST:
+        return 1
+    body = head[4:]
+    while len(body) < size:
+        chunk = conn.recv(min(65536, size - len(body)))
+        if not chunk:
+            return 1
+        body += chunk
+    kind, items, cwd, env = decode_request(body)
+    conn.settimeout(None)
+
+    # Become the job: its stdin, stdout and stderr, its folder, its environment.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(cwd)
+    os.environ.clear()
+    for key, value in env.items():
+        os.environb[key] = value
+    conn.sendall(b"A")
+    done = _watch_client(conn)
+
+    status = run_render(kind, items, prepared)
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for target in (0, 1, 2):  # let go of the job's pipes before it learns the result
+        os.dup2(devnull, target)
+    done.set()
+    conn.sendall(b"R%d" % status)
+    conn.close()
+    return 0
+
+
+def run_render(kind: str, items: list[bytes], prepared=None) -> int:
+    """``memo.render.job.cli_render`` on the request's arguments (``memo`` command-line words, or the
+    parsed arguments as JSON), with the exit status a ``memo render`` process would have."""
+    import argparse
+    import json
+    import traceback
+
+    try:
+        if kind == "argv":
+            from memo.cli import build_parser
+
+            args = build_parser().parse_args([os.fsdecode(a) for a in items])
+            if args.command != "render":
+                print(
+                    f"error: the render server only renders, not {args.command!r}", file=sys.stderr
+                )
+                return 2
+        else:
+            args = argparse.Namespace(**json.loads(items[0]))
+        from memo.render.job import cli_render as render_here
+
+        return int(render_here(args, prepared) or 0)
+    except SystemExit as e:
+        if e.code is None or isinstance(e.code, int):
+            return e.code or 0
+        print(e.code, file=sys.stderr)
+        return 1
+    except BaseException:
+        traceback.print_exc()
+        return 1
+
+
+def _watch_client(conn):
+    """Kill this child if its client goes away before the result is sent (its job was killed).
+
+    Returns the event to set once the result is on its way.
+    """
+    import signal
+    import threading
+
+    done = threading.Event()
+
+    def watch() -> None:
+        try:
+            conn.recv(1)
+        except OSError:
+            pass
+        if not done.is_set():
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True).start()
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] != ["serve"]:
+        return client_main(argv)
+    import argparse
+
+    p = argparse.ArgumentParser(
+        prog="python -m memo.render.server serve", description=__doc__.split("\n")[0]
+    )
+    p.add_argument("--socket", required=True, help="Unix socket path to listen on")
+    p.add_argument("--parent", type=int, required=True, help="exit when this process is gone")
+    p.add_argument("--root", default=".", help="project folder to warm up for")
+    p.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT)
+    p.add_argument("--pending", default="", help="memo ids to be rendered, comma-separated")
+    args = p.parse_args(argv[1:])
+    if os.getppid() != args.parent:
+        return 0
+    pending = [oid for oid in args.pending.split(",") if oid]
+    Server(args.socket, args.parent, args.root, args.idle_timeout, pending).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

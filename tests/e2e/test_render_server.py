@@ -1,0 +1,200 @@
+"""The warm render server (memo.render.server) end to end: the session's snakemake build went
+through it; it writes the same files, messages and exit codes as rendering in-process; a job
+renders in its own process when no server answers; inputs changed under a running server are read
+again; the server goes away with its parent.
+
+One server, started for a copy of the session build, serves the tests of this module.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import (
+    MEMOS,
+    copy_built,
+    figure_record,
+    indicator_rows,
+    language,
+    run_memo,
+    set_indicator_value,
+    tool_env,
+)
+
+from memo.render import client
+from memo.workflow import runhooks
+
+pytestmark = pytest.mark.e2e
+
+# Two editions in different languages when the config has them: the server warms one per language.
+PAIR = list({language(m): m for m in reversed(MEMOS)}.values())[:2]
+
+
+def in_process(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """``memo <args>`` in a fresh process, no server."""
+    return subprocess.run(
+        [sys.executable, "-m", "memo.cli", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=tool_env(MEMO_RENDER_SERVER="0"),
+        timeout=120,
+    )
+
+
+def light_client(project: Path, socket: str, *args: str) -> subprocess.CompletedProcess:
+    """``memo <args>`` the way the render rule runs it: the light client, through ``socket``."""
+    return subprocess.run(
+        f"{client.command()} {' '.join(args)}",
+        shell=True,
+        executable="/bin/bash",
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=tool_env(**{client.ENV_SOCKET: socket}),
+        timeout=120,
+    )
+
+
+def server_log(project: Path) -> str:
+    path = project / ".snakemake/log/memo-render-server.log"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def files(folder: Path, memos: list[str] | None = None) -> dict[str, bytes]:
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if not p.name.startswith(".") and (memos is None or p.name.split(".")[0] in memos)
+    }
+
+
+@pytest.fixture(scope="module")
+def served(built_project, reports, tmp_path_factory):
+    """A copy of the session build and a running server for it (socket path)."""
+    project = copy_built(built_project.root, tmp_path_factory.mktemp("served") / "p")
+    socket = runhooks.start(None, workdir=str(project))
+    os.environ.pop(client.ENV_SOCKET, None)  # only the clients below are told
+    assert socket and os.path.exists(socket), server_log(project)
+    yield project, socket
+    runhooks.stop()
+    assert not os.path.exists(socket)
+
+
+def test_the_build_went_through_the_server(built_project, reports):
+    log = server_log(built_project.root)
+    assert f"served {len(MEMOS)} renders" in log, log[-3000:]
+    assert not list((built_project.root / ".snakemake").glob("memo-render-*.sock"))
+
+
+def test_server_writes_the_same_files_as_in_process(served, tmp_path):
+    project, socket = served
+    here = in_process(project, "render", *PAIR, "--out", str(tmp_path / "here"))
+    assert here.returncode == 0, here.stderr
+    there = light_client(project, socket, "render", *PAIR, "--out", str(tmp_path / "there"))
+    assert there.returncode == 0, there.stderr
+    assert files(tmp_path / "there") == files(tmp_path / "here")
+    # And the snakemake build, through its own server, wrote the same bytes.
+    assert files(project / "build/memos", PAIR) == files(tmp_path / "here")
+    assert there.stderr.count(f"[1/{len(PAIR)}] {PAIR[0]}") == 1  # the job's own stderr
+    assert "request from pid" in server_log(project)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("render", "no-such-memo-en"),  # an error the render command reports: exit 1
+        ("render", "--no-such-option"),  # an argument error: usage, exit 2
+        ("render", MEMOS[-1], "--out", "config/config.yaml/x"),  # uncaught: traceback, exit 1
+    ],
+    ids=["unknown-memo", "bad-option", "unwritable-out"],
+)
+def test_errors_reach_the_job_as_in_process(served, args):
+    project, socket = served
+    here = in_process(project, *args)
+    there = light_client(project, socket, *args)
+    assert here.returncode != 0
+    assert there.returncode == here.returncode
+    if "Traceback" in here.stderr:
+        # The frames above the command differ (runpy and memo.cli here, the server there).
+        assert there.stderr.startswith("Traceback (most recent call last):"), there.stderr
+        assert there.stderr.splitlines()[-1] == here.stderr.splitlines()[-1]
+    else:
+        assert there.stderr == here.stderr
+
+
+def test_no_server_renders_in_process(served, tmp_path):
+    project, _socket = served
+    gone = str(tmp_path / "nobody.sock")
+    out = light_client(project, gone, "render", MEMOS[-1], "--out", str(tmp_path / "out"))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / f"out/{MEMOS[-1]}.pdf").is_file()
+
+
+def test_changed_figures_are_read_again(served, tmp_path):
+    """A new figure table written under a running server: its next render shows the new figure."""
+    project, socket = served
+    memo = MEMOS[-1]
+    record = figure_record(project / "build/memos", memo)
+    figure = next(
+        f
+        for f in record["figures"]
+        if f["context"] == "text"
+        and f["row"].startswith("data/")
+        and f["low"] is None
+        and not f["qualifier"]
+    )
+    key = (figure["indicator"], figure["entity"], figure["counterpart"], figure["period"])
+    old = indicator_rows(project)[int(figure["row"].rsplit(":", 1)[1])]["value"]
+    set_indicator_value(project, *key, f"{figure['value'] + 1:g}")
+    try:
+        assert run_memo(project, "derive").returncode == 0
+        there = light_client(project, socket, "render", memo, "--out", str(tmp_path / "there"))
+        here = in_process(project, "render", memo, "--out", str(tmp_path / "here"))
+        assert there.returncode == here.returncode == 0, there.stderr + here.stderr
+        assert files(tmp_path / "there") == files(tmp_path / "here")
+        shown = figure_record(tmp_path / "there", memo)["figures"]
+        assert [f["value"] for f in shown if f["row"] == figure["row"]][0] == figure["value"] + 1
+    finally:
+        set_indicator_value(project, *key, old)
+        assert run_memo(project, "derive").returncode == 0
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, exited but not yet reaped by init, does not)."""
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except (ProcessLookupError, FileNotFoundError):
+        return False
+
+
+def test_server_leaves_with_its_parent(built_project, tmp_path):
+    project = copy_built(built_project.root, tmp_path / "p")
+    # A parent that starts a server and exits at once, as a killed Snakemake would.
+    code = (
+        "import os; from memo.workflow import runhooks; "
+        f"p = runhooks.start(None, workdir={str(project)!r}); print(p, runhooks._server.pid, flush=True); "
+        "os._exit(0)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=tool_env()
+    )
+    path, pid = out.stdout.split()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and os.path.exists(path):
+        time.sleep(0.2)
+    assert not os.path.exists(path), server_log(project)
+    # The socket goes first; the process follows once its last clean-up is done.
+    while time.monotonic() < deadline and alive(int(pid)):
+        time.sleep(0.2)
+    still = alive(int(pid))
+    if still:
+        os.kill(int(pid), signal.SIGKILL)
+    assert not still
+    assert "Snakemake is gone" in server_log(project)

@@ -1,0 +1,133 @@
+"""The default edition built on a live single-node SLURM cluster with the project's SLURM profile.
+
+The cluster (tests/cluster/slurm.py: munged, slurmctld and slurmd on 127.0.0.1, from Debian's
+slurm-wlm) runs without slurmdbd, so the build is the documented command for such a cluster:
+``snakemake --profile profiles/slurm --slurm-status-command squeue``, plus a 2-second first status
+check instead of the profile's 20 to keep the test short. What SLURM ran is read from the
+scheduler itself: its job completion log (``sacct --completion``: job, state, exit code, node) and
+slurmctld's job records (``scontrol show job``: the rule and memo the plugin wrote in each job's
+comment).
+
+One test, in steps, because the steps build on each other and one cluster per machine can run:
+the build, a rerun with nothing changed, then a render that fails on the node.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from cluster import slurm
+from helpers import MEMOS, copy_project, run_snakemake, tool_env
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slurm]
+
+SLURM_BUILD = (
+    *("--profile", "profiles/slurm", "--slurm-status-command", "squeue"),
+    *("--slurm-init-seconds-before-status-checks", "2"),
+)
+
+
+@pytest.fixture
+def cluster():
+    """A running single-node cluster, stopped (jobs cancelled, folder removed) after the test."""
+    try:
+        running = slurm.start(wait=600)  # another test run's cluster, on a shared machine
+    except slurm.CannotStart as e:
+        pytest.skip(f"cannot start SLURM daemons on this machine: {e}")
+    try:
+        yield running
+    finally:
+        slurm.stop(running)
+
+
+def snakemake(cluster: slurm.Cluster, project: Path, *args: str) -> subprocess.CompletedProcess:
+    """snakemake in ``project``, its SLURM commands talking to ``cluster``."""
+    return run_snakemake(project, *args, timeout=600, env=cluster.env(tool_env()))
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (a link to a folder is followed): relative path -> bytes."""
+    root = folder.resolve()
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def rules_run(log: str) -> tuple[list[str], list[str]]:
+    """The rules Snakemake ran here (localrule, localcheckpoint) and those it submitted, as it
+    printed them."""
+    ran = re.findall(r"^(local)?(?:rule|checkpoint) (\w+):", log, re.M)
+    return sorted(r for local, r in ran if local), sorted(r for local, r in ran if not local)
+
+
+def error_lines(log: str) -> list[str]:
+    return [line for line in log.splitlines() if line.startswith("error:")]
+
+
+def test_default_edition_on_a_slurm_cluster(cluster, reports, tmp_path):
+    project = copy_project(tmp_path)
+
+    # 1. The build: each render is a SLURM job, everything else runs here.
+    build = snakemake(cluster, project, *SLURM_BUILD)
+    assert build.returncode == 0, build.stdout[-4000:]
+    run_id = re.search(r"^SLURM run ID: (\S+)$", build.stdout, re.M).group(1)
+    local, submitted = rules_run(build.stdout)
+    assert local == ["all", "derive", "publish"], build.stdout[-4000:]
+    assert submitted == ["render"] * len(MEMOS)
+
+    jobs = cluster.finished_jobs()
+    assert len(jobs) == len(MEMOS), jobs  # nothing else ran on the cluster
+    for job in jobs:
+        assert job["JobName"] == run_id, job
+        assert (job["State"], job["ExitCode"]) == ("COMPLETED", "0:0"), job
+        assert (job["NodeList"], job["Partition"]) == (slurm.NODE, slurm.PARTITION), job
+        assert job["WorkDir"] == str(project), job
+    comments = {r["JobId"]: r["Comment"] for r in cluster.job_records()}
+    assert sorted(comments[job["JobID"]] for job in jobs) == sorted(
+        f"rule_render_wildcards_{memo}" for memo in MEMOS
+    )
+
+    # The same bytes as the local build (`snakemake --cores 2`, the session's built_project).
+    on_cluster, built_here = files(project / "reports"), files(reports)
+    assert sorted(on_cluster) == sorted(built_here)
+    assert [name for name in built_here if on_cluster[name] != built_here[name]] == []
+
+    # 2. Nothing changed: nothing is submitted.
+    again = snakemake(cluster, project, *SLURM_BUILD)
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert "Nothing to be done" in again.stdout, again.stdout[-4000:]
+    assert "submitted with SLURM jobid" not in again.stdout
+    assert len(cluster.finished_jobs()) == len(MEMOS)
+    assert len(cluster.job_records()) == len(MEMOS)
+
+    # 3. A render that fails on the node: every memo reads print.css, and WeasyPrint's warning
+    # about the bad property, at its line and column, stops each render. The profile's one retry
+    # is turned off here, which halves the run.
+    edition = os.readlink(project / "reports")
+    published = files(project / "reports")
+    css = project / "templates/print.css"
+    text = css.read_text(encoding="utf-8")
+    line = text[: text.index("@page {")].count("\n") + 1
+    css.write_text(text.replace("@page {", "h1 { foo: bar; }\n@page {", 1), encoding="utf-8")
+
+    failed = snakemake(cluster, project, *SLURM_BUILD, "--retries", "0")
+    assert failed.returncode != 0, failed.stdout[-4000:]
+    failed_jobs = cluster.finished_jobs()[len(MEMOS) :]
+    assert len(failed_jobs) == len(MEMOS), failed_jobs
+    assert all((j["State"], j["ExitCode"]) == ("FAILED", "1:0") for j in failed_jobs), failed_jobs
+    assert "publish" not in rules_run(failed.stdout)[0], failed.stdout[-4000:]
+
+    # The same message as a local build's, with the line and column of the bad property. (Every
+    # render failed and Snakemake removed all their outputs: the local build must still see the
+    # edited print.css and render again, not find the previous publish up to date.)
+    here = snakemake(cluster, project, "--cores", "2")
+    assert here.returncode != 0, here.stdout[-4000:]
+    cited = [e for e in error_lines(here.stdout) if "templates/print.css" in e]
+    assert cited and all(f"`foo: bar` at {line}:6" in e for e in cited), here.stdout[-4000:]
+    assert set(cited) <= set(error_lines(failed.stdout)), failed.stdout[-4000:]
+
+    # reports/ still shows the edition published before, byte for byte.
+    assert os.readlink(project / "reports") == edition
+    assert files(project / "reports") == published

@@ -1,0 +1,82 @@
+"""End to end: the data kept in spreadsheets (.xlsx) instead of CSV files build the same memos,
+byte for byte, as the CSV files with the same rows."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from helpers import copy_project, run_snakemake
+
+pytestmark = pytest.mark.e2e
+
+TABLES = ("indicators", "sources", "events")
+# Columns a person types as numbers; everything else (ids, periods, dates, notes) as text.
+NUMERIC = {"value", "low", "high", "footnote"}
+
+
+def to_spreadsheet(csv_path: Path) -> Path:
+    """Write the rows of a CSV file to a workbook beside it and delete the CSV file."""
+    with csv_path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = csv_path.stem.capitalize()
+    for i, row in enumerate(rows):
+        cells = []
+        for column, value in zip(rows[0], row, strict=True):
+            if i and column in NUMERIC and value:
+                number = float(value)
+                cells.append(int(number) if number.is_integer() else number)
+            else:
+                cells.append(value or None)
+        sheet.append(cells)
+    xlsx = csv_path.with_suffix(".xlsx")
+    book.save(xlsx)
+    csv_path.unlink()
+    return xlsx
+
+
+def test_spreadsheets_build_the_same_memos_as_csv_files(built_project, tmp_path):
+    assert built_project.returncode == 0, built_project.log[-4000:]
+    project = copy_project(tmp_path)
+    for table in TABLES:
+        to_spreadsheet(project / f"data/{table}.csv")
+    result = run_snakemake(project, "--cores", "2")
+    assert result.returncode == 0, result.stdout[-4000:]
+
+    expected = sorted((built_project.root / "build/memos").iterdir())
+    assert expected and [p.name for p in expected] == sorted(
+        p.name for p in (project / "build/memos").iterdir()
+    )
+    for path in expected:
+        mine = project / "build/memos" / path.name
+        if path.name.endswith(".figures.json"):
+            # The record names the row each figure came from: now a row of the spreadsheet, at
+            # the same row number as the CSV file's line.
+            record = json.loads(mine.read_text(encoding="utf-8"))
+            rows = json.dumps(record, ensure_ascii=False).replace(
+                "data/indicators.xlsx:", "data/indicators.csv:"
+            )
+            assert "indicators.xlsx" in json.dumps(record)
+            assert json.loads(rows) == json.loads(path.read_text(encoding="utf-8")), path.name
+        else:
+            assert mine.read_bytes() == path.read_bytes(), path.name
+
+
+def test_a_spreadsheet_beside_its_csv_file_stops_the_build_naming_both(tmp_path):
+    project = copy_project(tmp_path)
+    events = project / "data/events.csv"
+    kept = events.read_bytes()
+    to_spreadsheet(events)
+    events.write_bytes(kept)
+    result = run_snakemake(project, "--cores", "2")
+    assert result.returncode != 0
+    assert (
+        "data/events.csv:1: file: data/events.csv and data/events.xlsx both hold this table"
+        in result.stdout
+    ), result.stdout[-3000:]
+    assert not (project / "build/memos").exists()

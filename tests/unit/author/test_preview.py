@@ -1,0 +1,163 @@
+"""memo.author.preview: the page a preview serves, re-rendered in-process from what changed;
+problems with file and line; the script only in the served page; answers on 127.0.0.1 only.
+(The browser side is tests/e2e/test_preview.py.)"""
+
+from __future__ import annotations
+
+import http.client
+
+import pytest
+
+from memo.author.preview import (
+    Preview,
+    changed_files,
+    changed_kinds,
+    error_page,
+    inject,
+    serve,
+    snapshot,
+    sse_page,
+)
+from memo.core.problems import Problem
+from unit.support import INDICATORS, TARIFF_TEMPLATE, line_of
+
+
+@pytest.fixture
+def preview(project):
+    p = Preview(project, "tariff-brief-en")
+    p.load()
+    p.render()
+    return p
+
+
+def test_the_served_page_is_the_memo_with_the_script_and_the_memo_html_is_not(preview):
+    page = preview.page
+    assert page.problems == [] and page.version == 1
+    assert page.memo_html is not None and "memo-preview" not in page.memo_html
+    assert page.html == inject(page.memo_html)
+    script = page.html.index('<script id="memo-preview">')
+    assert page.html.index("</main>") < script < page.html.rindex("</body>")
+    assert '<p id="bottom-line">The United States charges' in page.html
+
+
+def test_a_template_change_renders_a_new_version(preview, project):
+    template = project / "templates/tariff_brief.html.j2"
+    template.write_text(TARIFF_TEMPLATE.replace("charges", "now charges"), encoding="utf-8")
+    preview.refresh({"templates/tariff_brief.html.j2"})
+    assert preview.page.version == 2
+    assert "The United States now charges" in preview.page.memo_html
+
+
+def test_a_broken_template_shows_its_line_then_recovers(preview, project):
+    template = project / "templates/tariff_brief.html.j2"
+    broken = TARIFF_TEMPLATE.replace('"us_tariff_rank", "IND"', '"us_tariff_rank", "INX"')
+    template.write_text(broken, encoding="utf-8")
+    page = preview.render()
+    line = line_of(broken, '  <p id="bottom-line">')
+    assert page.memo_html is None
+    assert [(p.path, p.line) for p in page.problems] == [("templates/tariff_brief.html.j2", line)]
+    assert f"templates/tariff_brief.html.j2:{line}</span>" in page.html
+    assert "no figure for indicator &quot;us_tariff_rank&quot; (entity=INX)" in page.html
+    template.write_text(TARIFF_TEMPLATE, encoding="utf-8")
+    assert preview.render().memo_html is not None
+
+
+def test_bad_data_are_read_derived_and_shown_then_fixed(preview, project):
+    data = project / "data/indicators.csv"
+    bad = INDICATORS.replace(
+        "us_tariff_rate_pct,IND,,2025-08-06,50,", "us_tariff_rate_pct,IND,,2025-08-06,fifty,"
+    )
+    data.write_text(bad, encoding="utf-8")
+    preview.refresh({"data/indicators.csv"})
+    line = line_of(bad, "us_tariff_rate_pct,IND,,2025-08-06,")
+    assert [str(p) for p in preview.page.problems] == [
+        f'data/indicators.csv:{line}: value: "fifty" is not a number (write a plain number such '
+        "as 212.3)"
+    ]
+    data.write_text(INDICATORS.replace("2025-08-06,50,", "2025-08-06,55,", 1), encoding="utf-8")
+    preview.refresh({"data/indicators.csv"})
+    assert preview.page.problems == []
+    assert '<span class="fig">55%</span>' in preview.page.memo_html
+
+
+def test_changes_are_classified_by_what_they_reload(project):
+    before = snapshot(project)
+    assert "templates/tariff_brief.html.j2" in before and "data/indicators.csv" in before
+    after = dict(before)
+    after["templates/locale/ko/LC_MESSAGES/memo.po"] = (1, 2, 3)
+    after["data/indicators.csv"] = (0, 0, 0)
+    del after["templates/tariff_brief.html.j2"]
+    changed = changed_files(before, after)
+    assert changed == {
+        "templates/locale/ko/LC_MESSAGES/memo.po",
+        "data/indicators.csv",
+        "templates/tariff_brief.html.j2",
+    }
+    assert changed_kinds(changed) == {"catalogue", "data", "templates"}
+    assert changed_files(before, dict(before)) == set()
+
+
+def test_a_data_edit_reads_the_tables_again_but_not_the_dictionary_or_config(preview, project):
+    dictionary, edition = preview._dictionary, preview._edition
+    data = project / "data/indicators.csv"
+    data.write_text(INDICATORS.replace("2025-08-06,50,", "2025-08-06,55,", 1), encoding="utf-8")
+    preview.refresh({"data/indicators.csv"})
+    assert preview._dictionary is dictionary and preview._edition is edition
+    assert '<span class="fig">55%</span>' in preview.page.memo_html
+    preview.refresh({"config/memos.yaml"})
+    assert preview._dictionary is dictionary and preview._edition is not edition
+    preview.refresh({"data/dictionary.yaml"})
+    assert preview._dictionary is not dictionary
+
+
+def test_an_error_page_escapes_what_it_lists():
+    page = error_page("x-en", [Problem("data/a.csv", 3, "note", "<b>bad</b>", "fix")])
+    assert '<span class="where">data/a.csv:3</span>: note: &lt;b&gt;bad&lt;/b&gt; (fix)' in page
+
+
+def test_an_event_carries_the_version_then_the_page(preview):
+    event = sse_page(preview.page)
+    lines = event.split("\n")
+    assert lines[0] == "data: 1" and event.endswith("\n\n")
+    assert all(line.startswith("data: ") for line in lines[:-2])
+
+
+def test_the_server_answers_only_requests_to_127_0_0_1(preview):
+    server, stop = serve(preview, 0)
+    try:
+        port = server.server_address[1]
+        assert server.server_address[0] == "127.0.0.1"
+
+        def get(path: str, host: str) -> tuple[int, bytes]:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", path, headers={"Host": host})
+            response = conn.getresponse()
+            body = response.read() if path != "/events" else response.fp.readline()
+            conn.close()
+            return response.status, body
+
+        assert get("/", f"127.0.0.1:{port}")[0] == 200
+        assert get("/", f"localhost:{port}")[0] == 200
+        assert get("/", "attacker.example")[0] == 403
+        assert get("/events", f"127.0.0.1:{port}") == (200, b"data: 1\n")
+        assert get("/nothing", f"127.0.0.1:{port}")[0] == 404
+    finally:
+        stop.set()
+        server.shutdown()
+
+
+def test_the_preview_shows_what_the_build_publishes(preview, project):
+    from memo.derive.frame import observations_frame
+    from memo.derive.run import derive_project
+    from memo.derive.store import write_figures
+    from memo.ingest.project import check_project
+    from memo.render.job import render_memos
+
+    loaded, problems = check_project(project)
+    assert problems == []
+    derived, _ = derive_project(loaded)
+    figures = project / "build/derived/figures.csv"
+    write_figures(observations_frame(loaded.dataset.observations), derived, figures)
+    render_memos(project, ["tariff-brief-en"], project / "build/memos", pdf=False)
+    built = (project / "build/memos/tariff-brief-en.html").read_text(encoding="utf-8")
+    assert preview.page.memo_html == built

@@ -1,0 +1,109 @@
+"""memo.distribute.message: e-mails built safely: encoded Korean, no header injection, escaped HTML."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+
+import pytest
+
+from memo.distribute.message import Letter, attachment_name, build_message, header_text
+
+# ------------------------------------------------------------------------------------------------
+# Messages
+
+
+def letter(**kw: str) -> Letter:
+    values = {
+        "memo_id": "korea-brief-ko",
+        "edition": "2025-09-15",
+        "title": "한미 관세 협상",
+        "bottom_line": "투자와 관세를 연계하라.",
+        "language": "ko",
+        "recipient_name": "김민준",
+        "recipient_email": "minjun.kim@mofa.example.kr",
+        "link": "",
+        **kw,
+    }
+    return Letter(pdf=b"%PDF-1.7 test", pdf_sha256="ab" * 32, **values)  # type: ignore[arg-type]
+
+
+def parse(msg: email.message.EmailMessage) -> email.message.EmailMessage:
+    return email.message_from_bytes(msg.as_bytes(), policy=policy.default)
+
+
+def test_korean_subject_name_and_file_name_are_encoded_and_decode_back() -> None:
+    msg = build_message(letter(), "메모팀 <memos@example.org>")
+    raw = msg.as_bytes()
+    assert raw.isascii()
+    assert b"\r\n" in raw  # policy SMTP: CRLF line ends
+    back = parse(msg)
+    assert back["Subject"] == "한미 관세 협상"
+    assert back["Content-Language"] == "ko"
+    assert back["To"].addresses[0].display_name == "김민준"
+    assert back["From"].addresses[0].display_name == "메모팀"
+    (part,) = back.iter_attachments()
+    assert part.get_filename() == "한미 관세 협상 2025-09-15.pdf"
+    assert part.get_content() == b"%PDF-1.7 test"
+    assert back["Message-ID"] == build_message(letter(), "memos@example.org")["Message-ID"]
+
+
+@pytest.mark.parametrize("evil", ["Brief\r\nBcc: all@example.org", "Brief\nBcc: all@example.org"])
+def test_line_breaks_in_title_and_name_cannot_add_headers(evil: str) -> None:
+    msg = build_message(letter(title=evil, recipient_name=evil), "memos@example.org")
+    back = parse(msg)
+    assert back["Bcc"] is None
+    assert back["Subject"] == "Brief Bcc: all@example.org"
+    assert [a.addr_spec for a in back["To"].addresses] == ["minjun.kim@mofa.example.kr"]
+    assert "\n" not in header_text(evil) and "\r" not in header_text(evil)
+
+
+@pytest.mark.parametrize(
+    "address", ["kim@mofa.example.kr\r\nBcc: all@example.org", "kim@x.org, all@example.org", "kim"]
+)
+def test_an_address_that_is_not_one_plain_mailbox_is_refused(address: str) -> None:
+    with pytest.raises(ValueError, match="not an e-mail address"):
+        build_message(letter(recipient_email=address), "memos@example.org")
+
+
+def test_a_sender_with_a_line_break_is_refused() -> None:
+    with pytest.raises(ValueError):
+        build_message(letter(), "Memos <memos@example.org>\r\nBcc: all@example.org")
+
+
+def test_attachment_name_drops_characters_file_systems_refuse() -> None:
+    assert attachment_name('Tariffs: "who pays"? a/b', "2025-09-15") == (
+        "Tariffs who pays a b 2025-09-15.pdf"
+    )
+
+
+def test_html_body_escapes_values() -> None:
+    msg = parse(build_message(letter(title="<b>x</b>", link="https://e.org/a?b=1&c=2"), "a@b.org"))
+    html = msg.get_body(("html",)).get_content()
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and 'href="https://e.org/a?b=1&amp;c=2"' in html
+
+
+ENCODED_WORD = "=?utf-8?q?=0D=0AReply-To=3A_spy=40evil.example?="
+
+
+def test_an_encoded_word_in_a_title_or_name_cannot_add_a_header() -> None:
+    """Python decodes ``=?utf-8?q?...?=`` in a header value it is given, line breaks included."""
+    letter = Letter(
+        memo_id="m",
+        edition="2025-09-15",
+        title=f"Brief {ENCODED_WORD}",
+        bottom_line="",
+        language="en",
+        recipient_name=f"Kim {ENCODED_WORD}",
+        recipient_email="kim@example.org",
+        pdf=b"%PDF-1.7",
+        pdf_sha256="0" * 64,
+    )
+    raw = build_message(letter, f"Memo team {ENCODED_WORD} <memos@example.org>").as_bytes()
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    assert not [line for line in head if line.lower().startswith(b"reply-to")], head
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert msg["Reply-To"] is None
+    assert [a.addr_spec for a in msg["To"].addresses] == ["kim@example.org"]
+    assert [a.addr_spec for a in msg["From"].addresses] == ["memos@example.org"]
+    assert "\n" not in msg["Subject"] and "Reply-To" in msg["Subject"]

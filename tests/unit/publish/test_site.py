@@ -1,0 +1,201 @@
+"""memo.publish.site: an edition appears whole in one step (reports is a link swapped by a rename);
+old editions are pruned; a hand-made reports/ folder is kept; a failed publish leaves the last one."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from memo.publish import site
+
+IDS = ["tariff-brief-en", "trade-brief-en", "trade-brief-ko"]
+
+
+@pytest.fixture
+def project(make_project) -> Path:
+    root = make_project()
+    write_memos(root, "first")
+    return root
+
+
+def write_memos(root: Path, content: str) -> None:
+    """Stand-ins for rendered memos in build/memos."""
+    memos = root / "build/memos"
+    memos.mkdir(parents=True, exist_ok=True)
+    for oid in IDS:
+        (memos / f"{oid}.html").write_text(f"<p>{oid} {content}</p>", encoding="utf-8")
+        (memos / f"{oid}.pdf").write_bytes(f"%PDF-1.7 {oid} {content}".encode())
+        (memos / f"{oid}.figures.json").write_text(json.dumps({"memo": oid}), encoding="utf-8")
+        meta = {
+            "id": oid,
+            "memo": oid.rsplit("-", 1)[0],
+            "audience": "officials",
+            "audience_label": "Officials",
+            "language": oid.rsplit("-", 1)[1],
+            "title": f"Title of {oid}",
+            "bottom_line": "b",
+            "pages": 2,
+            "edition_date": "2025-09-15",
+            "edition_date_text": "15 September 2025",
+            "stale_figures": 0,
+        }
+        (memos / f"{oid}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def run(root: Path) -> dict:
+    return site.publish(root, root / "build/memos", root / "reports")
+
+
+def editions(root: Path) -> list[str]:
+    return sorted(
+        p.name for p in (root / ".reports").iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
+
+
+def test_publish_swaps_a_link_to_a_complete_edition(project: Path) -> None:
+    manifest = run(project)
+    reports = project / "reports"
+    assert reports.is_symlink()
+    target = Path(os.path.realpath(reports))
+    assert target.parent == (project / ".reports").resolve()
+    assert target.name.startswith("2025-09-15-")
+    assert not os.path.isabs(os.readlink(reports)), "a relative link survives moving the folder"
+    for oid in IDS:
+        for ext in ("html", "pdf", "figures.json"):
+            assert (reports / f"{oid}.{ext}").read_bytes() == (
+                project / f"build/memos/{oid}.{ext}"
+            ).read_bytes()
+    assert json.loads((reports / "manifest.json").read_text(encoding="utf-8")) == manifest
+    assert manifest["edition"] == "2025-09-15"
+    assert [m["id"] for m in manifest["memos"]] == IDS
+    assert manifest["memos"][2]["pdf"] == "trade-brief-ko.pdf"
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((reports / name).read_bytes()).hexdigest() == digest
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    for oid in IDS:
+        assert f'href="{oid}.pdf"' in index and f"Title of {oid}" in index
+    assert "English" in index and "한국어" in index  # each edition's language, in itself
+    assert not list((project / ".reports").glob(".staging-*")), "staging folder left behind"
+
+
+def test_a_new_edition_replaces_the_link_and_old_ones_are_pruned(project: Path) -> None:
+    run(project)
+    first = os.readlink(project / "reports")
+    seen = [first]
+    for i in range(site.KEEP_EDITIONS + 1):
+        write_memos(project, f"version {i}")
+        run(project)
+        seen.append(os.readlink(project / "reports"))
+    assert len(set(seen)) == len(seen), "every edition got its own folder"
+    kept = editions(project)
+    assert len(kept) == site.KEEP_EDITIONS
+    assert Path(seen[-1]).name in kept
+    assert Path(first).name not in kept, "the oldest edition should have been pruned"
+
+
+def test_publishing_the_same_memos_again_keeps_the_same_edition(project: Path) -> None:
+    run(project)
+    link = os.readlink(project / "reports")
+    run(project)
+    assert os.readlink(project / "reports") == link
+    assert len(editions(project)) == 1
+
+
+def test_the_manifest_names_the_inputs_and_where_the_site_will_be(
+    project: Path, monkeypatch
+) -> None:
+    monkeypatch.delenv("MEMO_BASE_URL", raising=False)
+    first = run(project)
+    assert first["base_url"] == site.load_edition(project).base_url
+    assert set(first["inputs"]) >= {
+        "data/indicators.csv",
+        "config/memos.yaml",
+        "templates/memo.css",
+    }
+    assert (
+        first["inputs"]["data/indicators.csv"]
+        == hashlib.sha256((project / "data/indicators.csv").read_bytes()).hexdigest()
+    )
+
+    # Other inputs giving the same memos: the same edition, with the record of the first build.
+    with (project / "data/dictionary.yaml").open("a", encoding="utf-8") as f:
+        f.write("# reviewed 2025-09-20\n")
+    assert run(project) == first and len(editions(project)) == 1
+    # Built afresh (as CI does), the manifest names the inputs of that build.
+    shutil.rmtree(project / ".reports")
+    (project / "reports").unlink()
+    fresh = run(project)
+    assert fresh["input_digest"] != first["input_digest"] and fresh["files"] == first["files"]
+
+    # CI sets the Pages address: the same memos become a new edition that records it.
+    monkeypatch.setenv("MEMO_BASE_URL", "https://unit.github.io/memo/")
+    linked = run(project)
+    assert linked["base_url"] == "https://unit.github.io/memo/"
+    assert linked["input_digest"] == fresh["input_digest"] and len(editions(project)) == 2
+    monkeypatch.setenv("MEMO_BASE_URL", "javascript:alert(1)")
+    with pytest.raises(site.DataError, match="MEMO_BASE_URL"):
+        run(project)
+
+
+def test_a_plain_reports_folder_is_moved_aside_not_deleted(project: Path) -> None:
+    hand = project / "reports"
+    hand.mkdir()
+    (hand / "notes-by-hand.txt").write_text("keep me", encoding="utf-8")
+    run(project)
+    assert (project / "reports").is_symlink()
+    for i in range(site.KEEP_EDITIONS + 1):  # enough new editions to prune every older one
+        write_memos(project, f"version {i}")
+        run(project)
+    kept = list((project / ".reports").rglob("notes-by-hand.txt"))
+    assert [p.read_text() for p in kept] == ["keep me"], "the moved-aside folder was pruned"
+
+
+def test_a_failed_publish_leaves_the_previous_edition(project: Path) -> None:
+    run(project)
+    link = os.readlink(project / "reports")
+    write_memos(project, "second")
+    (project / "build/memos/trade-brief-ko.meta.json").unlink()
+    with pytest.raises(FileNotFoundError, match="memo trade-brief-ko was not rendered"):
+        run(project)
+    assert os.readlink(project / "reports") == link
+    assert "first" in (project / "reports/trade-brief-ko.html").read_text()
+
+
+def test_leftovers_of_killed_runs_are_removed_but_not_those_of_running_ones(tmp_path: Path) -> None:
+    store = tmp_path / ".reports"
+    store.mkdir()
+    dead = store / ".staging-999999999"  # no such process
+    alive = store / f".staging-{os.getppid()}"  # the process that started this test
+    dead.mkdir()
+    alive.mkdir()
+    site.prune(store, keep=set())
+    assert not dead.exists() and alive.exists()
+
+
+def test_the_command_stamps_the_manifest_and_says_what_it_published(project: Path, capsys) -> None:
+    args = argparse.Namespace(
+        root=str(project), reports="reports", memos_dir="build/memos", stamp="build/published.json"
+    )
+    assert site.cli_publish(args) == 0
+    stamp = json.loads((project / "build/published.json").read_text(encoding="utf-8"))
+    assert stamp == json.loads((project / "reports/manifest.json").read_text(encoding="utf-8"))
+    assert capsys.readouterr().err == "published 3 memos to reports/ (edition 2025-09-15)\n"
+
+
+def test_the_command_with_bad_config_publishes_nothing(make_project, capsys) -> None:
+    from unit.support import CONFIG
+
+    root = make_project(config=CONFIG.replace("max_age_days: 730", "max_age_days: soon"))
+    write_memos(root, "x")
+    args = argparse.Namespace(
+        root=str(root), reports="reports", memos_dir="build/memos", stamp=None
+    )
+    assert site.cli_publish(args) == 1
+    assert "freshness.max_age_days: expected integer" in capsys.readouterr().err
+    assert not (root / "reports").exists()

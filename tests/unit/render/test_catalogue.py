@@ -1,0 +1,163 @@
+"""memo.render.catalogue (``memo catalogue``): the gettext template kept up to date, each language's
+catalogue merged keeping its translations; a language need only translate what its memos show.
+The project's own catalogue is checked too: complete, with every placeholder kept."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from memo.render import catalogue, i18n
+from memo.render.messages import extract
+from unit.support import REPO, make_project
+
+LANGUAGES = catalogue.languages(REPO)
+PERCENT = re.compile(r"%\((\w+)\)s")
+BRACES = re.compile(r"\{(\w*)\}")
+TRADE = "Trade grew %(fold)s; Russia's share of India's crude imports %(oil)s."
+TARIFF = "The United States charges %(rate)s on Indian goods, %(standing)s."
+
+
+@pytest.fixture(autouse=True, scope="module")
+def code_messages_once():
+    """The package's own messages, read once: each run extracts them again otherwise."""
+    from memo.render import messages as extractor
+
+    real, cache = extractor.code_messages, {}
+
+    def once(root: Path):
+        key = Path(root).resolve() == REPO
+        if key not in cache:
+            cache[key] = list(real(root))
+        return iter(cache[key])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(extractor, "code_messages", once)
+        yield
+
+
+def messages(cat) -> dict:
+    return {m.id: m for m in cat if m.id}
+
+
+def read(path: Path):
+    with path.open("rb") as f:
+        return read_po(f, domain=i18n.DOMAIN)
+
+
+# ---- the command on the small project ----------------------------------------------------------
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "p")
+
+
+def test_run_writes_the_template_and_keeps_existing_translations(small: Path, capsys) -> None:
+    korean_before = messages(catalogue.read_catalogue(small, "ko"))["Bottom line"].string
+    assert catalogue.run(small) == 0
+    pot = messages(read(small / catalogue.TEMPLATE_PATH))
+    assert {TRADE, TARIFF, "Tariffs on India", "Bottom line"} <= set(pot)
+    ko = catalogue.read_catalogue(small, "ko")
+    assert messages(ko)["Bottom line"].string == korean_before
+    # A new message waits for a translator (at most a fuzzy suggestion, which memos do not use).
+    assert TRADE in catalogue.missing(ko)
+    err = capsys.readouterr().err
+    assert "ko: " in err and "messages without a confirmed translation" in err
+
+
+def test_a_language_translates_only_what_its_memos_show(small: Path) -> None:
+    template = extract(small)
+    needed = catalogue.required(small, template, "ko")
+    # trade-brief is built in Korean: its template, title and chart; tariff-brief is English only.
+    assert {TRADE, "US-India trade", "Russia's share of India's crude imports"} <= needed
+    assert "Bottom line" in needed
+    assert TARIFF not in needed
+    assert "Tariffs on India" not in needed
+    assert "US tariff rates by country" not in needed  # the chart of the English memo only
+    assert catalogue.required(small, template, "ja") == set()  # no memo in Japanese
+
+
+def test_check_changes_nothing_and_names_what_is_missing(small: Path, capsys) -> None:
+    pot = small / catalogue.TEMPLATE_PATH
+    before = pot.read_bytes()
+    assert catalogue.run(small, check=True) == 1
+    assert pot.read_bytes() == before
+    err = capsys.readouterr().err
+    assert f"{catalogue.TEMPLATE_PATH}: new message {TRADE!r} (run `memo catalogue`)" in err
+    assert f"templates/locale/ko/LC_MESSAGES/memo.po: no translation for {TRADE!r}" in err
+    assert f"no translation for {TARIFF!r}" not in err
+
+
+def test_a_new_language_starts_with_every_message(small: Path) -> None:
+    assert catalogue.run(small, add=["ja"]) == 0
+    ja = catalogue.read_catalogue(small, "ja")
+    assert set(messages(ja)) == set(messages(read(small / catalogue.TEMPLATE_PATH)))
+    assert catalogue.languages(small) == ["ja", "ko"]
+
+
+def test_the_command_line(small: Path) -> None:
+    args = argparse.Namespace(root=str(small), add_language=None, check=False)
+    assert catalogue.cli_catalogue(args) == 0
+    assert catalogue.main(["--root", str(small), "--check"]) == 1  # Korean lacks the new messages
+
+
+def test_a_run_with_nothing_new_rewrites_nothing(small: Path) -> None:
+    catalogue.run(small)
+    pot = small / catalogue.TEMPLATE_PATH
+    stamp = pot.stat().st_mtime_ns
+    catalogue.run(small)
+    assert pot.stat().st_mtime_ns == stamp
+
+
+# ---- the project's catalogues ------------------------------------------------------------------
+
+
+def test_there_is_a_korean_catalogue() -> None:
+    assert "ko" in LANGUAGES
+
+
+def test_the_projects_catalogues_are_up_to_date_and_complete(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    for part in ("templates", "data", "config"):
+        shutil.copytree(REPO / part, root / part)
+    assert catalogue.run(root, check=True) == 0
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translations_keep_every_placeholder(lang: str) -> None:
+    problems = []
+    for m in catalogue.read_catalogue(REPO, lang):
+        if not m.id or not m.string:
+            continue
+        # Every figure of a sentence is kept; a word may be left out where the language does not
+        # need it (no superlative after a Korean rank: "3위"), but none may be made up.
+        if sorted(PERCENT.findall(m.id)) != sorted(PERCENT.findall(m.string)):
+            problems.append(f"{m.id!r}: {PERCENT.findall(m.id)} -> {PERCENT.findall(m.string)}")
+        if not set(BRACES.findall(m.string)) <= set(BRACES.findall(m.id)):
+            problems.append(f"{m.id!r}: {BRACES.findall(m.id)} -> {BRACES.findall(m.string)}")
+        try:
+            if any(path.startswith("templates/") for path, _ in m.locations):
+                # Jinja's new-style gettext always %-formats, even without variables.
+                m.string % {n: "x" for n in PERCENT.findall(m.id)}
+            if BRACES.search(m.id):
+                m.string.format(**{n: "x" for n in BRACES.findall(m.id)})
+        except (KeyError, ValueError, TypeError, IndexError) as e:
+            problems.append(f"{m.id!r}: translation does not format ({e})")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_compiled_catalogue_gives_every_translation(lang: str) -> None:
+    trans = i18n.translations(REPO / "templates", lang)
+    wrong = [
+        m.id
+        for m in catalogue.read_catalogue(REPO, lang)
+        if m.id and m.string and not m.fuzzy and trans.gettext(m.id) != m.string
+    ]
+    assert not wrong

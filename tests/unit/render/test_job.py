@@ -1,0 +1,154 @@
+"""memo.render.job: the render stage reads the figure table rule derive wrote (never
+data/indicators.csv), gives each memo its topic's figures, and writes HTML, figure record and
+metadata; errors are one line, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from memo.render.html import Rendered
+from memo.render.job import cli_render, figure_record, prepare, render_memos
+from unit.support import INDICATORS, SOURCES, TARIFF_TEMPLATE, derived, line_of, make_project
+
+
+def args(root: Path, *memos: str, out: str = "build/memos") -> argparse.Namespace:
+    return argparse.Namespace(root=str(root), memos=list(memos), out=out, html_only=True)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    extra = "us_tariff_rate_pct,CHN,,2025-08-06,55,,,,percent,fn01,\n"  # outside the topic
+    return derived(
+        make_project(tmp_path_factory.mktemp("job") / "p", indicators=INDICATORS + extra)
+    )
+
+
+def test_each_memo_sees_its_topics_figures_only(built: Path) -> None:
+    prepared = prepare(built, pdf=False)
+    memo, language = prepared.edition.memo("tariff-brief-en")
+    book = prepared.book(memo, language, built / "templates")
+    assert "CHN" not in {o.entity for o in book.figures()}
+    assert {o.topic for o in book.dataset.derived} == {"us-india"}
+    # The table holds China's row all the same: rule derive read every row, the render none.
+    assert "CHN" in {o.entity for o in prepared.figures}
+
+
+def test_the_render_reads_no_indicators_csv(built: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy)
+    (copy / "data/indicators.csv").write_text("not even a header", encoding="utf-8")
+    render_memos(copy, ["tariff-brief-en"], tmp_path / "out", pdf=False)
+    assert (tmp_path / "out/tariff-brief-en.html").is_file()
+
+
+def test_render_memos_writes_html_record_and_metadata(built: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    render_memos(built, ["tariff-brief-en", "trade-brief-ko"], out, pdf=False)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "tariff-brief-en.figures.json",
+        "tariff-brief-en.html",
+        "tariff-brief-en.meta.json",
+        "trade-brief-ko.figures.json",
+        "trade-brief-ko.html",
+        "trade-brief-ko.meta.json",
+    ]
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(":")[0] for line in err] == ["[1/2] tariff-brief-en", "[2/2] trade-brief-ko"]
+    meta = json.loads((out / "trade-brief-ko.meta.json").read_text(encoding="utf-8"))
+    assert (meta["language"], meta["id"]) == ("ko", "trade-brief-ko")
+
+
+def test_the_figure_record_names_every_printed_figure_its_row_and_its_notes(
+    built: Path, tmp_path: Path
+) -> None:
+    prepared = prepare(built, pdf=False)
+    out = tmp_path / "out"
+    render_memos(built, ["tariff-brief-en"], out, pdf=False, prepared=prepared)
+    record = json.loads((out / "tariff-brief-en.figures.json").read_text(encoding="utf-8"))
+    assert record["memo"] == "tariff-brief-en" and record["language"] == "en"
+    rate = next(
+        f
+        for f in record["figures"]
+        if f["indicator"] == "us_tariff_rate_pct" and f["context"] == "text"
+    )
+    assert (rate["text"], rate["row"], rate["sources"]) == (
+        "50%",
+        "data/indicators.csv:3",
+        ["fn01"],
+    )
+    rank = next(f for f in record["figures"] if f["indicator"] == "us_tariff_rank")
+    assert rank["row"].startswith("build/derived/figures.csv:") and rank["method"]
+    assert set(rank["inputs"]) == {
+        "data/indicators.csv:3",
+        "data/indicators.csv:4",
+        "data/indicators.csv:5",
+    }
+    assert [n["number"] for n in record["notes"]] == list(range(1, len(record["notes"]) + 1))
+    for note in record["notes"]:
+        assert bool(note["source"]) != bool(note["derived"])
+    assert record["notes"][0]["citation"]["publisher"] == "CNBC"
+    assert record["stale"] == []
+    # Every figure printed in the prose and tables is in the record.
+    html = (out / "tariff-brief-en.html").read_text(encoding="utf-8")
+    printed = set(re.findall(r'<span class="fig">(.*?)</span>', html))
+    assert printed <= {f["text"] for f in record["figures"]}
+
+
+def test_figure_record_lists_the_events_a_memo_dates(built: Path, tmp_path: Path) -> None:
+    prepared = prepare(built, pdf=False)
+    memo, language = prepared.edition.memo("tariff-brief-en")
+    book = prepared.book(memo, language, built / "templates")
+    book.event("tariff_order")
+    record = figure_record(Rendered("x", "", book, {}))
+    assert record["events"] == [{"id": "tariff_order", "date": "2025-08-06", "source": "fn01"}]
+
+
+def test_cli_render_without_figures_says_to_run_derive(tmp_path: Path, capsys) -> None:
+    root = make_project(tmp_path / "p")
+    assert cli_render(args(root, "tariff-brief-en")) == 1
+    assert capsys.readouterr().err == (
+        f"error: {root / 'build/derived/figures.csv'} is missing: run memo derive first\n"
+    )
+
+
+def test_cli_render_of_an_unknown_memo(built: Path, capsys) -> None:
+    assert cli_render(args(built, "tariff-brief-fr")) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: \"no memo 'tariff-brief-fr' in config/memos.yaml (known: ")
+
+
+def test_cli_render_with_bad_reference_files_writes_nothing(
+    built: Path, tmp_path: Path, capsys
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy)
+    (copy / "data/sources.csv").write_text(
+        SOURCES + "fn01,1,,Again,CNBC,2025,,\n", encoding="utf-8"
+    )
+    assert cli_render(args(copy, "tariff-brief-en", out=str(tmp_path / "out"))) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "data/sources.csv:5: id: duplicate id 'fn01', first used on line 3 (give each row its own id)",
+        "1 problem; no memo was written",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_render_of_a_broken_template_is_one_line(built: Path, tmp_path: Path, capsys) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy)
+    template = copy / "templates/tariff_brief.html.j2"
+    template.write_text(
+        template.read_text().replace('"us_tariff_rank"', '"no_rank"'), encoding="utf-8"
+    )
+    assert cli_render(args(copy, "tariff-brief-en", out=str(tmp_path / "out"))) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    # The bottom line's paragraph, where the rank is looked up.
+    at = line_of(TARIFF_TEMPLATE, '  <p id="bottom-line">')
+    assert line.startswith(f"error: memo tariff-brief-en: templates/tariff_brief.html.j2:{at}: ")
+    assert "no_rank" in line

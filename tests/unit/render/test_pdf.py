@@ -1,0 +1,84 @@
+"""memo.render.pdf: WeasyPrint with a fetcher that reads project files only, every warning an
+error, and the same bytes for the same HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from weasyprint.urls import FatalURLFetchingError
+
+from memo.render.pdf import PdfRenderer, RenderError, RestrictedFetcher
+from unit.support import write
+
+HTML = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T</title></head><body><p>{}</p></body></html>'
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    write(tmp_path / "templates/print.css", "@page { size: A4; margin: 20mm; }\n")
+    write(tmp_path / "templates/extra.css", "p { color: #222; }\n")
+    (tmp_path / "assets").mkdir()
+    return tmp_path
+
+
+def test_a_memo_becomes_a_pdf_with_the_same_bytes_each_time(root: Path) -> None:
+    renderer = PdfRenderer(root)
+    pages = renderer.render(HTML.format("Bottom line"), root / "a.pdf")
+    renderer.render(HTML.format("Bottom line"), root / "b.pdf")
+    assert pages == 1
+    assert (root / "a.pdf").read_bytes().startswith(b"%PDF-")
+    assert (root / "a.pdf").read_bytes() == (root / "b.pdf").read_bytes()
+
+
+def test_project_files_may_be_used(root: Path) -> None:
+    html = HTML.replace("<title>", '<link rel="stylesheet" href="extra.css"><title>')
+    assert PdfRenderer(root).render(html.format("styled"), root / "a.pdf") == 1
+
+
+@pytest.mark.parametrize(
+    ("markup", "why"),
+    [
+        ('<img src="file:///etc/hostname" alt="">', "outside"),
+        (
+            '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">',
+            "only project files may be used",
+        ),
+        ('<span style="background: url(file:///etc/passwd)">x</span>', "outside"),
+    ],
+    ids=["file-outside", "network", "css-url"],
+)
+def test_a_reference_outside_the_project_fails_and_writes_nothing(
+    root: Path, markup: str, why: str
+) -> None:
+    with pytest.raises(RenderError) as raised:
+        PdfRenderer(root).render(HTML.format(markup), root / "a.pdf")
+    assert "blocked reference to" in str(raised.value) and why in str(raised.value)
+    assert not (root / "a.pdf").exists()
+
+
+def test_a_css_warning_fails_the_render(root: Path) -> None:
+    with pytest.raises(RenderError, match="WeasyPrint warned: .*foo"):
+        PdfRenderer(root).render(HTML.format('<span style="foo: bar">x</span>'), root / "a.pdf")
+    assert not (root / "a.pdf").exists()
+
+
+def test_a_warning_in_print_css_fails_before_any_memo(root: Path) -> None:
+    write(root / "templates/print.css", "h1 { color: nonsense; }\n")
+    with pytest.raises(RenderError, match="WeasyPrint warned in templates/print.css: .*nonsense"):
+        PdfRenderer(root)
+
+
+def test_the_fetcher_reads_files_under_its_folders_only(root: Path) -> None:
+    fetcher = RestrictedFetcher([root / "templates"])
+    response = fetcher.fetch((root / "templates/extra.css").as_uri())
+    assert response.read() == b"p { color: #222; }\n"
+    assert response.content_type == "text/css"
+    for url in (
+        "file:///etc/hostname",
+        (root / "templates/../assets").as_uri(),
+        "https://example.org/x",
+    ):
+        with pytest.raises(FatalURLFetchingError):
+            fetcher.fetch(url)
+    assert len(fetcher.blocked) == 3

@@ -1,0 +1,75 @@
+"""memo.render.server: the warm render server's pieces that need no Snakemake run: what it watches,
+its socket (this user's only), and a request run as ``memo render`` would run."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from memo.render import server
+from unit.support import make_project
+
+
+def test_inputs_key_changes_when_an_input_changes(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", shared=False)
+    before = server.inputs_key(root)
+    assert before == server.inputs_key(root)
+    path = root / "data/sources.csv"
+    time.sleep(0.01)
+    path.write_text(path.read_text(encoding="utf-8") + "fn99,99,,New,AP,2025,,\n", encoding="utf-8")
+    assert server.inputs_key(root) != before
+    # Files rendering does not read do not count.
+    after = server.inputs_key(root)
+    (root / "reports").mkdir()
+    (root / "reports/index.html").write_text("x", encoding="utf-8")
+    assert server.inputs_key(root) == after
+
+
+def test_the_socket_is_private_and_removed_on_close(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.sock")
+    s = server.Server(path, os.getppid(), str(tmp_path))
+    try:
+        assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0
+        assert stat.S_ISSOCK(os.stat(path).st_mode)
+    finally:
+        s.close()
+    assert not os.path.exists(path)
+
+
+def test_a_request_for_another_command_is_refused(capsys) -> None:
+    assert server.run_render("argv", [b"validate"]) == 2
+    assert "the render server only renders, not 'validate'" in capsys.readouterr().err
+
+
+def test_a_request_with_a_bad_option_exits_like_the_command_line(capsys) -> None:
+    assert server.run_render("argv", [b"render", b"--no-such-option"]) == 2
+    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
+
+
+def test_a_request_renders_as_memo_render_would(tmp_path: Path, capsys) -> None:
+    root = make_project(tmp_path / "p")
+    request = {
+        "root": str(root),
+        "memos": ["tariff-brief-en"],
+        "out": "build/memos",
+        "html_only": True,
+    }
+    # Without figures: the one-line error of memo render, exit status 1.
+    assert server.run_render("json", [json.dumps(request).encode()]) == 1
+    assert capsys.readouterr().err.endswith("is missing: run memo derive first\n")
+
+
+def test_the_code_signature_is_stable_while_the_package_is_unchanged() -> None:
+    assert server._code_signature() == server._code_signature()
+
+
+def test_main_without_serve_is_the_light_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = ["render", "tariff-brief-en"]
+    seen = []
+    monkeypatch.setattr(server, "client_main", lambda a: seen.append(a) or 0)
+    assert server.main(argv) == 0 and seen == [argv]
