@@ -1,41 +1,152 @@
 #!/usr/bin/env bash
-# Install everything memo needs on a fresh Debian 12 machine with Python 3.11.
-#   system: poppler-utils (pdftoppm, to look at PDF pages), libharfbuzz-subset0 (fast font
-#           subsetting in WeasyPrint), chromium (headless browser for the accessibility tests);
-#           slurm-wlm and munge for the test on a live SLURM cluster (tests/cluster/install.sh);
-#   python: the memo package with its test tools (pip, editable);
-#   npm:    axe-core for the accessibility tests, pinned in tests/a11y/package-lock.json (npm ci).
+# Install memo into the project's virtual environment, .venv/ (ignored by git).
+#
+#   bash install.sh          what building the memos needs
+#   bash install.sh --test   that, and the tools the test suite uses
+#
+# Nothing is ever installed into a system Python (PEP 668; no --break-system-packages). If a
+# virtual environment or a conda environment is active (VIRTUAL_ENV, CONDA_PREFIX), memo is
+# installed there instead and .venv becomes a link to it, so `.venv/bin/...` always works.
+#
+# What it may change on the machine; Debian packages only where missing, with apt-get (as root, or
+# through sudo):
+#   always:  .venv/ in this folder (or the active environment); Debian/Ubuntu packages python3 and
+#            python3-venv (to make the environment) and the libraries WeasyPrint renders with:
+#            libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0;
+#   --test:  the test tools in the same environment (pip: pytest, pikepdf, playwright, ruff, ...);
+#            Debian/Ubuntu packages git, poppler-utils (pdftoppm, to look at pages), libatomic1
+#            (for Playwright's driver) and, where npm is missing, nodejs and npm; a headless Chromium: Debian's chromium package, or on
+#            Ubuntu (whose chromium is a snap) Playwright's own build, linked as .venv/bin/chromium;
+#            axe-core in tests/a11y/node_modules (npm ci, pinned by its lock file); and whatever
+#            tests/cluster/install.sh installs, when that file exists.
 # Fonts are not installed: the memos embed the fonts bundled in assets/fonts/.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+TEST=false
+case "${1:-}" in
+  "") ;;
+  --test) TEST=true ;;
+  *) echo "usage: bash install.sh [--test]" >&2; exit 2 ;;
+esac
 
-if command -v apt-get >/dev/null 2>&1; then
-  echo "install.sh: Debian packages (poppler-utils, libharfbuzz-subset0, chromium)…" >&2
-  $SUDO apt-get update -qq
+say() { echo "install.sh: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+OS_ID=""
+if [ -r /etc/os-release ]; then OS_ID=$(. /etc/os-release && echo "${ID:-}"); fi
+
+# Install the Debian packages given that are not installed yet; nothing (not even apt-get update)
+# when all are there.
+APT_UPDATED=false
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$pkg")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "no apt-get here: install ${missing[*]} (or your system's equivalent) yourself"
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ] && [ -z "$SUDO" ]; then
+    die "need Debian packages ${missing[*]}: run as root, or install them, then run again"
+  fi
+  say "Debian packages: ${missing[*]}"
+  if [ "$APT_UPDATED" = false ]; then
+    $SUDO apt-get update -qq
+    APT_UPDATED=true
+  fi
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    poppler-utils libharfbuzz-subset0 chromium >/dev/null
+    "${missing[@]}" >/dev/null
+}
+
+have_apt() { command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; }
+
+# ---- the environment ---------------------------------------------------------------------------
+
+ACTIVE="${VIRTUAL_ENV:-${CONDA_PREFIX:-}}"
+if [ -n "$ACTIVE" ] && [ -x "$ACTIVE/bin/python" ]; then
+  if [ -e .venv ] && [ "$(realpath .venv)" = "$(realpath "$ACTIVE")" ]; then
+    say "using the active environment .venv ($ACTIVE)"
+  elif [ -L .venv ] || [ ! -e .venv ]; then
+    say "using the active environment $ACTIVE (.venv links to it)"
+    ln -sfn "$ACTIVE" .venv
+  else
+    die ".venv/ is an environment of its own, but $ACTIVE is active: deactivate it to use .venv/, or remove .venv/ to use $ACTIVE"
+  fi
 else
-  echo "install.sh: no apt-get; install poppler-utils and chromium yourself" >&2
+  if [ -L .venv ] && [ ! -x .venv/bin/python ]; then
+    say ".venv links to an environment that is gone ($(readlink .venv)): making a new one"
+    rm .venv
+  fi
+  if [ ! -x .venv/bin/python ]; then
+    if ! command -v python3 >/dev/null 2>&1 && have_apt; then apt_install python3 python3-venv; fi
+    command -v python3 >/dev/null 2>&1 || die "no python3 on PATH: install Python 3.11 or newer"
+    PY=$(command -v python3)
+    rm -rf .venv # a half-made environment of an earlier failed run
+    if ! "$PY" -m venv .venv 2>/dev/null; then
+      rm -rf .venv
+      # Debian and Ubuntu ship venv's pip bootstrap separately, in python3-venv.
+      if [ "$(realpath "$PY")" = "$(realpath /usr/bin/python3 2>/dev/null || echo none)" ] && have_apt; then
+        apt_install python3-venv
+      fi
+      "$PY" -m venv .venv || die "$PY cannot make a virtual environment (on Debian or Ubuntu: apt-get install python3-venv)"
+    fi
+    say "made .venv/ with $PY ($("$PY" --version 2>&1))"
+  fi
+fi
+VENV_PY="$PWD/.venv/bin/python"
+"$VENV_PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+  die "memo needs Python 3.11 or newer; .venv has $("$VENV_PY" --version 2>&1)"
+
+# ---- what building needs -----------------------------------------------------------------------
+
+# WeasyPrint renders with Pango and HarfBuzz (loaded at run time, not pip packages).
+if have_apt; then apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; fi
+
+EXTRAS=""
+if [ "$TEST" = true ]; then EXTRAS="[test]"; fi
+say "Python packages into $(realpath .venv) (pip install -e '.$EXTRAS')"
+"$VENV_PY" -m pip install -q --disable-pip-version-check -e ".$EXTRAS"
+
+if [ "$TEST" = false ]; then
+  say "done: .venv/bin/snakemake --cores 2 builds every memo"
+  exit 0
 fi
 
-# SLURM and munge for tests/cluster/ (the build on a single-node SLURM cluster).
-bash tests/cluster/install.sh
+# ---- what the tests need -----------------------------------------------------------------------
+
+# libatomic1: the Node.js that Playwright runs its driver with needs it (missing on a fresh Debian).
+if have_apt; then apt_install git poppler-utils libatomic1; fi
+
+if [ "$OS_ID" = ubuntu ]; then
+  # Ubuntu's chromium package only installs a snap, which does not run in containers or CI:
+  # take Playwright's build of Chromium (and the libraries it needs) instead.
+  if [ ! -x .venv/bin/chromium ]; then
+    say "Chromium: Playwright's build (playwright install-deps, install chromium)"
+    $SUDO "$VENV_PY" -m playwright install-deps chromium >/dev/null
+    "$VENV_PY" -m playwright install chromium >/dev/null
+    CHROME=$("$VENV_PY" -c 'from playwright.sync_api import sync_playwright
+with sync_playwright() as p: print(p.chromium.executable_path)')
+    ln -sfn "$CHROME" .venv/bin/chromium
+  fi
+elif have_apt; then
+  apt_install chromium
+else
+  say "install Chromium yourself (or set MEMO_CHROMIUM to a Chromium or Chrome binary)"
+fi
 
 # Node and npm, only where missing (a machine with NodeSource's node already has npm).
-if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-  echo "install.sh: Debian packages (nodejs, npm)…" >&2
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    nodejs npm >/dev/null
-fi
-
-echo "install.sh: Python packages (pip install -e '.[test]')…" >&2
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
-# pyenv installs console scripts behind shims that need a rehash.
-if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
-
-echo "install.sh: axe-core (npm ci --prefix tests/a11y)…" >&2
+if ! command -v npm >/dev/null 2>&1 && have_apt; then apt_install nodejs npm; fi
+say "axe-core (npm ci --prefix tests/a11y)"
 npm ci --prefix tests/a11y --ignore-scripts --no-audit --no-fund --loglevel=error
-echo "install.sh: done" >&2
+
+if [ -f tests/cluster/install.sh ]; then
+  say "the cluster test's tools (tests/cluster/install.sh)"
+  PYTHON="$VENV_PY" bash tests/cluster/install.sh
+fi
+say "done: .venv/bin/python -m pytest runs the tests"

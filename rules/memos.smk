@@ -1,6 +1,8 @@
 # `memo render`, started light: a standard-library client (python -S -I) hands the memo to the warm
 # render server of a local run, or becomes `python -m memo.cli render` when none answers
 # (memo.render.client). On a cluster node that is the node's Python and package.
+import os
+
 from memo.render import client as memo_render_client
 
 MEMO_RENDER = memo_render_client.command()
@@ -40,6 +42,9 @@ rule publish:
         # and report success on the previous edition instead of rendering (and failing) again.
         templates=every_memo_template,
         config=CONFIG,
+    params:
+        # Where the site will be (CI: the Pages URL); recorded in the manifest for e-mail links.
+        base_url=os.environ.get("MEMO_BASE_URL", ""),
     output:
         stamp="build/published.json",
     log:

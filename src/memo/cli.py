@@ -36,6 +36,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "e-mail memo PDFs to recipients (dry run unless --send)",
     ),
     "ledger": ("memo.distribute.ledger", "cli_ledger", "show the delivery ledger"),
+    "verify-manifest": (
+        "memo.distribute.manifest",
+        "cli_verify_manifest",
+        "check every published file against the manifest's SHA-256",
+    ),
     "catalogue": (
         "memo.render.catalogue",
         "cli_catalogue",
@@ -62,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help=COMMANDS["validate"][2])
     p.add_argument("--stamp", help="write a JSON summary here when the data are valid")
+    p.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="problems as path:line text (default) or GitHub Actions annotations",
+    )
 
     p = sub.add_parser("derive", help=COMMANDS["derive"][2])
     p.add_argument("--out", default="build/derived", help="output folder (default: build/derived)")
@@ -91,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="send memos whose PDF changed since last delivery",
     )
+    p.add_argument(
+        "--resend-uncertain",
+        action="store_true",
+        help="resend deliveries left uncertain by a dropped connection (same Message-ID)",
+    )
+    p.add_argument("--approved-by", metavar="NAME", help="who signed this edition off (--send)")
+    p.add_argument(
+        "--first-send", action="store_true", help="allow a real send on an empty ledger, once"
+    )
     p.add_argument("--base-url", default=None, help="where the HTML memos are published, for links")
     p.add_argument("--sender", default=None, help="From: address (default: env MEMO_MAIL_FROM)")
     p.add_argument("--retries", type=int, default=4, help="retries of a transient failure (4)")
@@ -98,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ledger", help=COMMANDS["ledger"][2])
     p.add_argument("--ledger", default="ledger/deliveries.jsonl", help="delivery ledger")
+
+    p = sub.add_parser("verify-manifest", help=COMMANDS["verify-manifest"][2])
+    p.add_argument("--reports", default="reports", help="published memos (default: reports)")
 
     p = sub.add_parser("catalogue", help=COMMANDS["catalogue"][2])
     p.add_argument(

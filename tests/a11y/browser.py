@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("MEMO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's chromium; on Ubuntu (whose chromium is a snap) Playwright's build, which install.sh links
+# beside this Python as .venv/bin/chromium.
+CHROMIUM = (
+    os.environ.get("MEMO_CHROMIUM")
+    or shutil.which("chromium")
+    or shutil.which("chromium", path=str(Path(sys.executable).parent))
+    or "/usr/bin/chromium"
+)
 # No sandbox (tests run as root), no GPU, and none of Chromium's own traffic (updates, sync, QUIC):
 # the only requests a page can make are its own, which the tests watch.
 ARGS = [

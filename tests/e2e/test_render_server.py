@@ -179,7 +179,7 @@ def test_server_leaves_with_its_parent(built_project, tmp_path):
     # A parent that starts a server and exits at once, as a killed Snakemake would.
     code = (
         "import os; from memo.workflow import runhooks; "
-        f"p = runhooks.start(None, workdir={str(project)!r}); print(p, runhooks._server.pid); "
+        f"p = runhooks.start(None, workdir={str(project)!r}); print(p, runhooks._server.pid, flush=True); "
         "os._exit(0)"
     )
     out = subprocess.run(

@@ -1,8 +1,12 @@
 """The delivery ledger: one JSON line per delivery attempt, appended and fsynced, never rewritten.
 
 Each line holds ``edition``, ``memo``, ``recipient``, ``sha256`` (of the attached PDF), ``time``
-(UTC, ISO 8601), ``result`` (one of :data:`RESULTS`) and, for failures, ``detail``. A memo counts as
-delivered to a recipient when a ``sent`` line with the PDF's current sha256 exists.
+(UTC, ISO 8601), ``result`` (one of :data:`RESULTS`) and, for failures, ``detail``. Lines of a real
+send also hold the ``message_id``, the edition's ``input_digest`` and ``manifest_sha256``, and who
+signed the send off (``approved_by``). A memo counts as delivered to a recipient when a ``sent``
+line with the PDF's current sha256 exists; an ``uncertain`` line (the connection dropped after the
+server took the whole message, before it confirmed) counts as possibly delivered: it is sent again
+only when asked.
 
 The only repair ever made: a last line without its newline (a write cut short by a crash) is
 dropped when the ledger is next opened for writing.
@@ -28,7 +32,12 @@ SENT = "sent"
 FAILED_PERMANENT = "failed-permanent"
 FAILED_TRANSIENT = "failed-transient"
 DRY_RUN = "dry-run"
-RESULTS = (SENT, FAILED_PERMANENT, FAILED_TRANSIENT, DRY_RUN)
+UNCERTAIN = "uncertain"
+RESULTS = (SENT, UNCERTAIN, FAILED_PERMANENT, FAILED_TRANSIENT, DRY_RUN)
+# Results of a real attempt: a ledger holding none of them has no memory of any send.
+REAL_RESULTS = (SENT, UNCERTAIN, FAILED_PERMANENT, FAILED_TRANSIENT)
+# Optional fields, absent from lines written before they existed; read as "".
+OPTIONAL = ("detail", "message_id", "input_digest", "manifest_sha256", "approved_by")
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,10 @@ class Entry:
     time: str
     result: str
     detail: str = ""
+    message_id: str = ""
+    input_digest: str = ""
+    manifest_sha256: str = ""
+    approved_by: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -99,7 +112,8 @@ def _entry_from_json(record: object) -> Entry:
         raise ValueError(f"missing {', '.join(missing)}")
     if record["result"] not in RESULTS:
         raise ValueError(f"unknown result {record['result']!r}")
-    return Entry(**{f: record[f] for f in fields}, detail=str(record.get("detail", "")))
+    extra = {f: str(record.get(f) or "") for f in OPTIONAL}
+    return Entry(**{f: record[f] for f in fields}, **extra)
 
 
 class LedgerWriter:
@@ -156,7 +170,9 @@ class LedgerWriter:
         """Append ``entry`` as one JSON line and fsync it before returning."""
         if self._file is None:
             raise RuntimeError("ledger is not open")
-        line = json.dumps(asdict(entry), ensure_ascii=False, sort_keys=False) + "\n"
+        # Optional fields only when set: dry-run and failure lines stay as short as before.
+        record = {k: v for k, v in asdict(entry).items() if v or k not in OPTIONAL[1:]}
+        line = json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n"
         self._file.write(line.encode("utf-8"))
         self._file.flush()
         os.fsync(self._file.fileno())
@@ -178,16 +194,30 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def delivered(entries: Iterable[Entry]) -> dict[tuple[str, str], Entry]:
-    """Return the last ``sent`` line of each (memo, recipient): what that recipient already has."""
+    """Return what each (memo, recipient) may already have: its last ``sent`` or ``uncertain`` line.
+
+    A ``sent`` line is never undone by a later ``uncertain`` one for the same PDF (a resend that
+    dropped does not make the first copy less delivered).
+    """
     last: dict[tuple[str, str], Entry] = {}
     for entry in entries:
         if entry.result == SENT:
             last[entry.key] = entry
+        elif entry.result == UNCERTAIN:
+            prior = last.get(entry.key)
+            if not (prior and prior.result == SENT and prior.sha256 == entry.sha256):
+                last[entry.key] = entry
     return last
 
 
+def has_real_sends(entries: Iterable[Entry]) -> bool:
+    """True when the ledger remembers at least one real attempt (anything but a dry run)."""
+    return any(e.result in REAL_RESULTS for e in entries)
+
+
 def summarize(entries: list[Entry], display_path: str) -> str:
-    """Return a readable summary: counts per edition and memo, then deliveries still outstanding."""
+    """Return a readable summary: counts per edition and memo, who signed each send off, then
+    deliveries that may have arrived (uncertain) and those still outstanding."""
     if not entries:
         return f"{display_path}: no deliveries recorded yet\n"
     out = [
@@ -196,14 +226,23 @@ def summarize(entries: list[Entry], display_path: str) -> str:
     ]
     counts: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
     recipients: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    # edition -> {(approver, manifest sha256, input digest)}, in the order first seen
+    sign_offs: dict[str, dict[tuple[str, str, str], None]] = defaultdict(dict)
     for e in entries:
         counts[(e.edition, e.memo, e.sha256)][e.result] += 1
         if e.result == SENT:
             recipients[(e.edition, e.memo, e.sha256)].add(e.recipient.lower())
+        if e.result in REAL_RESULTS and e.approved_by:
+            sign_offs[e.edition][(e.approved_by, e.manifest_sha256, e.input_digest)] = None
     edition = None
     for (ed, memo, sha), counter in counts.items():
         if ed != edition:
             out.append(f"edition {ed}")
+            for who, manifest, inputs in sign_offs.get(ed, {}):
+                out.append(
+                    f"  signed off by {who} (manifest {manifest[:12] or '?'}, "
+                    f"inputs {inputs[:12] or '?'})"
+                )
             edition = ed
         tally = ", ".join(f"{counter[r]} {r}" for r in RESULTS if counter[r])
         people = len(recipients[(ed, memo, sha)])
@@ -214,12 +253,23 @@ def summarize(entries: list[Entry], display_path: str) -> str:
     for e in entries:
         if e.result != DRY_RUN:
             latest[(e.memo, e.recipient.lower(), e.sha256)] = e
-    open_failures = [e for e in latest.values() if e.result != SENT]
+    open_failures = [e for e in latest.values() if e.result not in (SENT, UNCERTAIN)]
+    uncertain = [e for e in latest.values() if e.result == UNCERTAIN]
     out.append("")
+    if uncertain:
+        out.append(
+            f"uncertain ({len(uncertain)}): the server took the whole message, then the "
+            "connection dropped before it confirmed; it may have arrived. Ask the recipient or "
+            "the mail server's log, then resend with --resend-uncertain (same Message-ID) if not."
+        )
+        for e in uncertain:
+            out.append(f"  {e.memo} -> {e.recipient}: uncertain at {e.time}: {e.message_id}")
     if open_failures:
         out.append(f"not delivered ({len(open_failures)}): last attempt failed")
         for e in open_failures:
             out.append(f"  {e.memo} -> {e.recipient}: {e.result} at {e.time}: {e.detail}")
+    elif uncertain:
+        out.append("not delivered: none failed")
     else:
         out.append("not delivered: none (every attempted delivery has succeeded)")
     return "\n".join(out) + "\n"

@@ -7,14 +7,20 @@ PDF (a changed memo: sent only with ``resend_changed``), or new (sent).
 
 Dry run (the default) writes each message as an ``.eml`` file under ``outbox/<edition>/``. A real
 send writes the ledger line right after the server accepts the message; a crash between the two
-(a few milliseconds) is the only way a recipient can get a memo twice.
+(a few milliseconds) is the only way a recipient can get a memo twice. A message the server took
+whole but never confirmed (the connection dropped) is recorded as ``uncertain`` and sent again only
+with ``resend_uncertain``, with the same Message-ID.
+
+Before a real send: the published folder must match its manifest byte for byte
+(:mod:`memo.distribute.manifest`), someone must have signed the edition off (``approved_by``), and
+the ledger must remember earlier sends, unless this is declared the first one (``first_send``): a
+lost ledger must never turn into every recipient getting everything again.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import re
 import sys
@@ -31,12 +37,15 @@ from memo.distribute.ledger import (
     FAILED_PERMANENT,
     FAILED_TRANSIENT,
     SENT,
+    UNCERTAIN,
     Entry,
     LedgerWriter,
     delivered,
+    has_real_sends,
     read_ledger,
     utc_now,
 )
+from memo.distribute.manifest import MANIFEST, verify
 from memo.distribute.message import Letter, build_message, parse_sender
 from memo.distribute.recipients import Recipient, load_recipients, read_memo_config
 from memo.distribute.smtp import (
@@ -48,7 +57,12 @@ from memo.distribute.smtp import (
 )
 
 DRY_RUN_SENDER = "Policy memos (dry run) <memos@example.org>"
-MANIFEST = "manifest.json"
+# Control characters: never in a name written to the ledger and printed by `memo ledger`.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class SendRefused(RuntimeError):
+    """A real send that must not start: no sign-off, or no memory of earlier sends."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +82,13 @@ class PublishedMemo:
 
 @dataclass(frozen=True)
 class Published:
-    """The published edition: its date and memos, in manifest order."""
+    """The published edition: its date and memos, in manifest order, and what identifies it."""
 
     edition: str
     memos: tuple[PublishedMemo, ...]
+    manifest_sha256: str = ""  # of manifest.json: covers every published byte
+    input_digest: str = ""  # of the data, config, templates and fonts it was built from
+    base_url: str = ""  # where the build said it would be published
 
 
 @dataclass(frozen=True)
@@ -93,7 +110,10 @@ class SendOptions:
     ledger: str = "ledger/deliveries.jsonl"
     send: bool = False
     resend_changed: bool = False
-    base_url: str = ""
+    resend_uncertain: bool = False
+    first_send: bool = False
+    approved_by: str = ""
+    base_url: str = ""  # explicit; else the manifest's, else config/config.yaml's
     sender: str = ""
     backoff: Backoff = field(default_factory=Backoff)
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -117,13 +137,21 @@ class Report:
     changed: list[tuple[Delivery, Entry]] = field(default_factory=list)
     # (delivery, ledger result, detail)
     failed: list[tuple[Delivery, str, str]] = field(default_factory=list)
+    # dropped after the whole message went out in this run: (delivery, detail)
+    uncertain: list[tuple[Delivery, str]] = field(default_factory=list)
+    # uncertain in an earlier run and not resent (no resend_uncertain)
+    held: list[tuple[Delivery, Entry]] = field(default_factory=list)
     not_attempted: list[Delivery] = field(default_factory=list)
     stopped: str = ""
 
     @property
     def ok(self) -> bool:
-        """True when nothing failed and nothing was left unattempted."""
-        return not (self.failed or self.not_attempted or self.stopped)
+        """True when nothing failed or dropped in this run and nothing was left unattempted.
+
+        Deliveries held back on purpose (changed, uncertain from an earlier run) are listed in the
+        report but do not fail the run: they wait for an explicit --resend-* option.
+        """
+        return not (self.failed or self.uncertain or self.not_attempted or self.stopped)
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,20 +159,17 @@ class Report:
 
 
 def load_published(reports: Path, display: str) -> Published:
-    """Read ``manifest.json`` in ``reports`` and hash every PDF; raise DataError on any problem."""
+    """Check ``reports`` against its manifest (every file, every byte), then read its memos.
+
+    Raises DataError listing every problem: a file changed, missing or not listed, or a memo entry
+    without what sending needs.
+    """
+    verified = verify(reports, display)
+    manifest = verified.manifest
     where = f"{display.rstrip('/')}/{MANIFEST}"
-    try:
-        manifest: Any = json.loads((reports / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(
-            [Problem(where, 1, "file", "not found", "build and publish the memos first: snakemake")]
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise DataError([Problem(where, 1, "file", f"cannot read: {exc}")]) from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("memos"), list):
+    if not isinstance(manifest.get("memos"), list):
         raise DataError([Problem(where, 1, "memos", "missing", "see docs/DESIGN.md")])
     edition = str(manifest.get("edition", ""))
-    hashes = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
     problems: list[Problem] = []
     memos: list[PublishedMemo] = []
     required = ("id", "audience", "language", "title", "pdf")
@@ -156,28 +181,6 @@ def load_published(reports: Path, display: str) -> Published:
         if missing:
             problems.append(Problem(where, 1, f"memos[{i}]", f"missing {', '.join(missing)}"))
             continue
-        pdf_name = entry["pdf"]
-        if Path(pdf_name).name != pdf_name:
-            what = f'"{pdf_name}" is not a file name'
-            problems.append(Problem(where, 1, f"memos[{i}].pdf", what))
-            continue
-        try:
-            data = (reports / pdf_name).read_bytes()
-        except OSError as exc:
-            problems.append(Problem(where, 1, f"memos[{i}].pdf", f"cannot read {pdf_name}: {exc}"))
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        if pdf_name in hashes and hashes[pdf_name] != sha:
-            problems.append(
-                Problem(
-                    where,
-                    1,
-                    f"files.{pdf_name}",
-                    "sha256 differs from the PDF on disk",
-                    "publish again: the reports folder was changed by hand",
-                )
-            )
-            continue
         memos.append(
             PublishedMemo(
                 id=entry["id"],
@@ -187,13 +190,19 @@ def load_published(reports: Path, display: str) -> Published:
                 title=entry["title"],
                 bottom_line=str(entry.get("bottom_line") or ""),
                 html=str(entry.get("html") or ""),
-                pdf_path=reports / pdf_name,
-                sha256=sha,
+                pdf_path=reports / entry["pdf"],
+                sha256=manifest["files"][entry["pdf"]],
             )
         )
     if problems:
         raise DataError(problems)
-    return Published(edition, tuple(memos))
+    return Published(
+        edition,
+        tuple(memos),
+        manifest_sha256=verified.sha256,
+        input_digest=str(manifest.get("input_digest") or ""),
+        base_url=str(manifest.get("base_url") or ""),
+    )
 
 
 def memo_of(entry: Mapping[str, Any]) -> str:
@@ -283,16 +292,56 @@ def memo_link(base_url: str, memo: PublishedMemo) -> str:
     return base_url.rstrip("/") + "/" + quote(memo.html)
 
 
+def check_approver(name: str) -> str:
+    """Return the approver's name, stripped; raise SendRefused if there is none or it is unsafe."""
+    cleaned = name.strip()
+    if not cleaned:
+        raise SendRefused(
+            "a real send needs a named sign-off: pass --approved-by NAME, the person who checked "
+            "this edition (in CI, the reviewer who approved the memo-mail environment)"
+        )
+    if _CONTROL.search(cleaned) or len(cleaned) > 200:
+        raise SendRefused("--approved-by: write a name on one line, without control characters")
+    return cleaned
+
+
+def check_ledger_memory(entries: list[Entry], shown: str, first_send: bool) -> None:
+    """Refuse a real send on a ledger that remembers no earlier send, unless it is the first one.
+
+    A missing or empty ledger is what a lost ledger looks like (an expired artifact, a fresh
+    clone): sending then would mail every recipient everything again.
+    """
+    remembers = has_real_sends(entries)
+    if not remembers and not first_send:
+        raise SendRefused(
+            f"{shown} records no earlier send. If the ledger was lost, restore it first (the "
+            "memo-ledger branch, docs/distribution.md); if this really is the first send of this "
+            "project, pass --first-send"
+        )
+    if remembers and first_send:
+        raise SendRefused(
+            f"--first-send, but {shown} already records sends: drop --first-send "
+            "(what was delivered is not sent again)"
+        )
+
+
 def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Report:
     """Plan, check against the ledger, then write or send every message due; return the report.
 
-    Raises DataError for problems in the recipients file or the published reports, and
-    SettingsError for unusable SMTP settings; nothing is sent or recorded in either case.
+    Raises DataError for problems in the recipients file or the published reports (including any
+    file that differs from its manifest), SettingsError for unusable SMTP settings, and
+    SendRefused for a real send without a sign-off or without a ledger; nothing is sent or
+    recorded in any of these cases.
     """
     root = options.root
+    approver = check_approver(options.approved_by) if options.send else ""
     config = read_memo_config(root)
     defaults = config.default_language if config else {}
     published = load_published(options.path(options.reports), options.reports)
+    where = f"{options.reports.rstrip('/')}/{MANIFEST}"
+    if options.send and not published.input_digest:
+        hint = "published before sends recorded it: rebuild and publish (snakemake)"
+        raise DataError([Problem(where, 1, "input_digest", "missing", hint)])
     audiences = config.audiences if config else frozenset(m.audience for m in published.memos)
     people, problems = load_recipients(
         options.path(options.recipients), options.recipients, audiences
@@ -312,29 +361,44 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
         sender_address = parse_sender(sender_text)[1]
     except ValueError as exc:
         raise SettingsError(f"sender: {exc}") from None
+    base_url = options.base_url or published.base_url or _config_base_url(root)
 
     report = Report(edition=published.edition, dry_run=not options.send)
     ledger_path = options.path(options.ledger)
+    if options.send:
+        # Checked before the ledger is opened (opening creates it), and again under the lock.
+        check_ledger_memory(
+            read_ledger(ledger_path, options.ledger), options.ledger, options.first_send
+        )
     with LedgerWriter(ledger_path) as ledger:
         # Read under the lock: a concurrent run cannot add lines between reading and sending.
-        have = delivered(read_ledger(ledger_path, options.ledger))
+        entries = read_ledger(ledger_path, options.ledger)
+        if options.send:
+            check_ledger_memory(entries, options.ledger, options.first_send)
+        have = delivered(entries)
         due: list[Delivery] = []
         for d in plan(published, people, defaults):
             prior = have.get((d.memo.id, d.recipient.email.lower()))
             if prior is None:
                 due.append(d)
-            elif prior.sha256 == d.memo.sha256:
+            elif prior.sha256 != d.memo.sha256:
+                if options.resend_changed:
+                    due.append(d)
+                else:
+                    report.changed.append((d, prior))
+            elif prior.result == SENT:
                 report.already.append(d)
-            elif options.resend_changed:
+            elif options.resend_uncertain:
                 due.append(d)
             else:
-                report.changed.append((d, prior))
+                report.held.append((d, prior))
 
         progress = Progress(len(due), "sent" if options.send else "written", progress_stream)
         if due:
             progress.show()
 
-        def record(d: Delivery, result: str, detail: str = "") -> None:
+        def record(d: Delivery, result: str, detail: str = "", message_id: str = "") -> None:
+            real = result != DRY_RUN
             ledger.append(
                 Entry(
                     published.edition,
@@ -344,10 +408,17 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
                     utc_now(),
                     result,
                     detail,
+                    message_id=message_id,
+                    input_digest=published.input_digest if real else "",
+                    manifest_sha256=published.manifest_sha256 if real else "",
+                    approved_by=approver,
                 )
             )
 
         def letter_for(d: Delivery) -> Letter:
+            pdf = d.memo.pdf_path.read_bytes()
+            if hashlib.sha256(pdf).hexdigest() != d.memo.sha256:
+                raise SendRefused(f"{d.memo.pdf_path} changed during the send: rebuild, then send")
             return Letter(
                 memo_id=d.memo.id,
                 edition=published.edition,
@@ -356,9 +427,9 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
                 language=d.memo.language,
                 recipient_name=d.recipient.name,
                 recipient_email=d.recipient.email,
-                pdf=d.memo.pdf_path.read_bytes(),
+                pdf=pdf,
                 pdf_sha256=d.memo.sha256,
-                link=memo_link(options.base_url, d.memo),
+                link=memo_link(base_url, d.memo),
             )
 
         if settings is None:
@@ -398,6 +469,7 @@ def _deliver(
     """Send each due delivery through ``mailer``, recording every outcome in the ledger."""
     for index, d in enumerate(due):
         message = build_message(letter_for(d), sender_text)
+        message_id = str(message["Message-ID"])
         try:
             mailer.send(message, sender_address, d.recipient.email)
         except DeliveryError as err:
@@ -406,8 +478,14 @@ def _deliver(
                 report.stopped = err.detail
                 report.not_attempted.extend(due[index:])
                 return
+            if err.uncertain:
+                # The server has the whole message and may have delivered it: never retried here.
+                record(d, UNCERTAIN, err.detail, message_id)
+                report.uncertain.append((d, err.detail))
+                progress.update(False)
+                continue
             result = FAILED_PERMANENT if err.permanent else FAILED_TRANSIENT
-            record(d, result, err.detail)
+            record(d, result, err.detail, message_id)
             report.failed.append((d, result, err.detail))
             progress.update(False)
             if err.unreachable:
@@ -418,13 +496,14 @@ def _deliver(
                 return
             continue
         # The server has accepted the message: record it before anything else can go wrong.
-        record(d, SENT)
+        record(d, SENT, "", message_id)
         report.sent.append(d)
         progress.update(True)
 
 
 def format_report(report: Report, outbox_display: str) -> str:
-    """Return the closing summary: counts, then the changed, failed and unattempted deliveries."""
+    """Return the closing summary: counts, then the changed, failed, uncertain and unattempted
+    deliveries."""
     mode = "dry run" if report.dry_run else "sent"
     lines = [f"memo send ({mode}), edition {report.edition or '?'}:"]
     if report.dry_run:
@@ -444,6 +523,20 @@ def format_report(report: Report, outbox_display: str) -> str:
         lines.append(f"  {len(report.failed)} failed:")
         for d, result, detail in report.failed:
             lines.append(f"    {d.memo.id} -> {d.recipient.email}: {result}: {detail}")
+    if report.uncertain:
+        lines.append(
+            f"  {len(report.uncertain)} uncertain: the connection dropped after the whole message "
+            "went out, so it may have arrived; not retried (memo ledger lists them):"
+        )
+        for d, detail in report.uncertain:
+            lines.append(f"    {d.memo.id} -> {d.recipient.email}: {detail}")
+    if report.held:
+        lines.append(
+            f"  {len(report.held)} uncertain from an earlier run, not sent again "
+            "(check, then use --resend-uncertain):"
+        )
+        for d, prior in report.held:
+            lines.append(f"    {d.memo.id} -> {d.recipient.email}: uncertain since {prior.time}")
     if report.stopped:
         lines.append(f"  stopped: {report.stopped}")
     if report.not_attempted:
@@ -464,7 +557,10 @@ def cli_send(args: argparse.Namespace) -> int:
         ledger=args.ledger,
         send=bool(args.send),
         resend_changed=bool(args.resend_changed),
-        base_url=args.base_url or env.get("MEMO_BASE_URL", "") or _config_base_url(Path(args.root)),
+        resend_uncertain=bool(getattr(args, "resend_uncertain", False)),
+        first_send=bool(getattr(args, "first_send", False)),
+        approved_by=getattr(args, "approved_by", None) or "",
+        base_url=args.base_url or env.get("MEMO_BASE_URL", ""),
         sender=getattr(args, "sender", None) or "",
         backoff=Backoff(
             retries=getattr(args, "retries", Backoff.retries),

@@ -8,7 +8,10 @@ Failures are sorted by what retrying can do:
 - transient: connection refused or dropped, time-outs, 4xx replies; retried with backoff;
 - permanent: 5xx replies, a rejected address; recorded, never retried in the same run;
 - fatal: the server can never accept anything from us (authentication refused, no STARTTLS);
-  the run stops, since every other message would fail the same way.
+  the run stops, since every other message would fail the same way;
+- uncertain: the server received the whole message (the final ``.`` of DATA went out) and the
+  connection then dropped or timed out before its reply. The message may have been delivered, so
+  it is never retried: the caller records it and a later run resends it only when asked.
 """
 
 from __future__ import annotations
@@ -34,13 +37,19 @@ class DeliveryError(Exception):
     """A message was not delivered; ``permanent`` says whether retrying could help."""
 
     def __init__(
-        self, detail: str, permanent: bool, fatal: bool = False, unreachable: bool = False
+        self,
+        detail: str,
+        permanent: bool,
+        fatal: bool = False,
+        unreachable: bool = False,
+        uncertain: bool = False,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.permanent = permanent
         self.fatal = fatal
         self.unreachable = unreachable  # no session could be opened: not this message's fault
+        self.uncertain = uncertain  # the whole message went out, no reply came: maybe delivered
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,30 @@ def _reply_error(code: int, text: bytes | str, what: str) -> DeliveryError:
     return DeliveryError(f"{what}: {code} {message}", permanent=not 400 <= code < 500)
 
 
+class _SMTP(smtplib.SMTP):
+    """``smtplib.SMTP`` that notes when the end of a message's DATA has been handed to the socket.
+
+    After that point only the server's final reply is missing, and a message whose reply never
+    comes may have been delivered. The standard library's ``data`` sends the command, reads the
+    354, then sends the whole body ending in ``CRLF.CRLF`` in one ``send``: that call is the mark.
+    """
+
+    data_sent = False
+    _in_data = False
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        self.data_sent, self._in_data = False, True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+    def send(self, s: bytes | str) -> None:
+        super().send(s)
+        if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.data_sent = True  # sendall returned: the server has the whole message
+
+
 class Mailer:
     """One SMTP session reused across messages, reopened after any failure."""
 
@@ -145,7 +178,7 @@ class Mailer:
         self.backoff = backoff
         self.sleep = sleep
         self.on_retry = on_retry
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _SMTP | None = None
 
     def __enter__(self) -> Mailer:
         return self
@@ -153,12 +186,12 @@ class Mailer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _SMTP:
         """Return the open session, connecting, securing and logging in if needed."""
         if self._smtp is not None:
             return self._smtp
         s = self.settings
-        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        smtp = _SMTP(s.host, s.port, timeout=s.timeout)
         try:
             smtp.ehlo()
             if s.starttls:
@@ -189,6 +222,7 @@ class Mailer:
             err = classify(exc)
             err.unreachable = not err.permanent
             raise err from exc
+        smtp.data_sent = False  # set again by this transaction only
         try:
             smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
         except (OSError, smtplib.SMTPException) as exc:
@@ -197,7 +231,16 @@ class Mailer:
             if self._smtp is not None:
                 _close_quietly(self._smtp)
                 self._smtp = None
-            raise classify(exc) from exc
+            err = classify(exc)
+            if smtp.data_sent and not isinstance(exc, smtplib.SMTPResponseException):
+                # No reply to a complete message: it may be in the recipient's mailbox already.
+                err = DeliveryError(
+                    f"no reply after the whole message was sent ({err.detail}): "
+                    "it may have been delivered",
+                    permanent=False,
+                    uncertain=True,
+                )
+            raise err from exc
 
     def send(self, message: EmailMessage, sender: str, recipient: str) -> int:
         """Send, retrying transient failures; return the attempts used or raise the last error."""
@@ -209,7 +252,7 @@ class Mailer:
                 self.send_once(message, sender, recipient)
                 return attempt
             except DeliveryError as err:
-                if err.permanent or attempt > len(waits):
+                if err.permanent or err.uncertain or attempt > len(waits):
                     raise
                 wait = waits[attempt - 1]
                 if self.on_retry:

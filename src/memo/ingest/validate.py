@@ -68,7 +68,12 @@ def cli_validate(args: argparse.Namespace) -> int:
     root = Path(args.root)
     project, problems = validate(root)
     if problems or project is None:
-        print(format_problems(problems), file=sys.stderr)
+        if getattr(args, "format", "text") == "github":
+            from memo.annotations import format_github
+
+            print(format_github(problems))  # annotations on the lines they name (CI)
+        else:
+            print(format_problems(problems), file=sys.stderr)
         print(summary(problems), file=sys.stderr)
         return 1
     counts = _counts(project.dataset)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -17,11 +18,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from memo.core.problems import DataError, format_problems
+from memo.core.problems import DataError, Problem, format_problems
 from memo.ingest.config import load_edition
 
 KEEP_EDITIONS = 3
 EXTS = ("html", "pdf", "figures.json")
+# What an edition is built from besides the code; ``input_digest`` in the manifest is the SHA-256
+# of their SHA-256s, and the delivery ledger records it beside the manifest's own digest.
+EDITION_INPUTS = ("data", "config/config.yaml", "config/memos.yaml", "templates", "assets")
+BASE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
 
 
 def sha256(path: Path) -> str:
@@ -52,6 +57,29 @@ def render_index(root: Path, metas: list[dict[str, Any]], edition_date: str) -> 
     )
 
 
+def edition_inputs(root: Path) -> dict[str, str]:
+    """Return the SHA-256 of every file in :data:`EDITION_INPUTS`, by project-relative path."""
+    found: dict[str, str] = {}
+    for part in EDITION_INPUTS:
+        top = root / part
+        files = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
+        for f in files:
+            rel = f.relative_to(root)
+            if f.is_file() and not any(s.startswith(".") or s == "__pycache__" for s in rel.parts):
+                found[rel.as_posix()] = sha256(f)
+    return dict(sorted(found.items()))
+
+
+def published_base_url(root: Path, configured: str) -> str:
+    """Where the edition will be published: ``MEMO_BASE_URL`` (CI sets it to the Pages site),
+    else ``base_url`` in config/config.yaml. E-mails sent from this edition link there."""
+    value = os.environ.get("MEMO_BASE_URL", "").strip()
+    if value and not BASE_URL.match(value):
+        what = f"{value!r} is not an http(s) address without spaces, quotes or angle brackets"
+        raise DataError([Problem("MEMO_BASE_URL", 1, "", what, "fix the environment variable")])
+    return value or configured
+
+
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -76,8 +104,16 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
     for oid in ids:
         for ext in EXTS:
             files[f"{oid}.{ext}"] = sha256(memos_dir / f"{oid}.{ext}")
+    inputs = edition_inputs(root)
+    input_digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    base_url = published_base_url(root, edition.base_url)
+    # The same memos are the same edition, whatever inputs gave them (a spreadsheet re-saving the
+    # data, a note no memo shows): the folder then keeps the manifest, and the input record, of the
+    # first build that made them. A new base URL changes where e-mails link: a new edition.
     digest = hashlib.sha256(
-        json.dumps(files, sort_keys=True).encode() + index_html.encode()
+        json.dumps(files, sort_keys=True).encode()
+        + index_html.encode()
+        + (json.dumps(base_url).encode() if base_url else b"")
     ).hexdigest()
     store = reports.parent / ".reports"
     target = store / f"{edition.date.isoformat()}-{digest[:12]}"
@@ -92,6 +128,8 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
     manifest = {
         "edition": edition.date.isoformat(),
         "generated_from": digest,
+        "input_digest": input_digest,
+        "base_url": base_url,
         "memos": [
             {
                 k: m.get(k)
@@ -112,6 +150,7 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
             for m in metas
         ],
         "files": files,
+        "inputs": inputs,
     }
     (staging / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -122,6 +161,8 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
     fsync_dir(staging)
     if target.exists():
         shutil.rmtree(staging)
+        # The edition is already there: what is published is its manifest, not this one.
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     else:
         os.replace(staging, target)
     swap_link(reports, target)

@@ -20,6 +20,12 @@ from memo.distribute.ledger import (
 # Ledger
 
 
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def entry(result: str = "sent", recipient: str = "a@example.org", sha: str = "1" * 64) -> Entry:
     return Entry("2025-09-15", "korea-brief-ko", recipient, sha, "2025-09-15T06:00:00Z", result)
 
@@ -99,3 +105,41 @@ def test_summary_counts_and_lists_open_failures(tmp_path: Path, capsys) -> None:
 
     assert cli_ledger(Args()) == 0  # type: ignore[arg-type]
     assert capsys.readouterr().out == text
+
+
+def test_lines_written_before_sign_off_fields_existed_still_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "deliveries.jsonl",
+        '{"edition": "2025-06-01", "memo": "us-brief-en", "recipient": "a@example.org", '
+        '"sha256": "ab12", "time": "2025-06-01T06:00:00Z", "result": "sent", "detail": ""}\n',
+    )
+    (old,) = read_ledger(path)
+    assert old.result == "sent" and old.approved_by == old.message_id == ""
+    with LedgerWriter(path) as ledger:
+        ledger.append(entry("dry-run", "b@example.org"))
+    # A dry-run line carries no sign-off fields, just as before.
+    assert '"approved_by"' not in path.read_text(encoding="utf-8").splitlines()[1]
+
+
+def test_an_uncertain_delivery_is_held_until_a_confirmed_one(tmp_path: Path) -> None:
+    uncertain = Entry(
+        "2025-09-15",
+        "korea-brief-ko",
+        "a@example.org",
+        "ab12",
+        "2025-09-15T06:00:00Z",
+        "uncertain",
+        "no reply",
+        message_id="<m1@example.org>",
+    )
+    sent = Entry(
+        "2025-09-15", "korea-brief-ko", "a@example.org", "ab12", "2025-09-15T07:00:00Z", "sent"
+    )
+    key = ("korea-brief-ko", "a@example.org")
+    assert delivered([uncertain])[key].result == "uncertain"
+    assert delivered([uncertain, sent])[key].result == "sent"
+    # A later drop does not undo a confirmed delivery of the same PDF.
+    assert delivered([sent, uncertain])[key].result == "sent"
+    summary = summarize([uncertain], "ledger/deliveries.jsonl")
+    assert "uncertain (1)" in summary and "<m1@example.org>" in summary
+    assert "every attempted delivery has succeeded" not in summary

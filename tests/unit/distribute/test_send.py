@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -31,23 +32,28 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from memo.cli import main
-from memo.distribute.ledger import read_ledger
+from memo.core.problems import DataError
+from memo.distribute.ledger import has_real_sends, read_ledger
 from memo.distribute.recipients import load_recipients
 from memo.distribute.send import (
     Published,
     PublishedMemo,
     SendOptions,
+    SendRefused,
     format_report,
     plan,
     run_send,
 )
 from memo.distribute.smtp import Backoff
 
+REPO = Path(__file__).resolve().parents[3]
 EDITION = "2025-09-15"
 KO_TITLE = "한미 관세 협상: 한국의 선택지"
 KO_BOTTOM = "한국은 대미 투자 약속을 관세 인하와 연계해야 한다."
 FAST = Backoff(retries=2, delay=0.01, factor=2.0)
 SENDER = "Policy Memo Unit <memos@example.org>"
+APPROVER = "Dana Whitfield"
+INPUT_DIGEST = hashlib.sha256(b"the inputs of this edition").hexdigest()
 
 RECIPIENTS = """\
 name,email,organisation,audiences,language
@@ -121,11 +127,13 @@ def publish(root: Path, pdf_pages: dict[str, int] | None = None) -> dict[str, by
                 "edition_date": EDITION,
             }
         )
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
     manifest = {
         "edition": EDITION,
         "generated_from": "0" * 64,
+        "input_digest": INPUT_DIGEST,
         "memos": entries,
-        "files": {f"{m}.pdf": hashlib.sha256(b).hexdigest() for m, b in pdfs.items()},
+        "files": {name: digest for name, digest in files.items() if name != "manifest.json"},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
     link = root / "reports"
@@ -162,6 +170,9 @@ class Recorder:
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.reject: set[str] = set()  # 550 at RCPT TO
         self.greylist: set[str] = set()  # 451 once at end of DATA
+        # Take the whole message, keep it, then drop the connection without the final reply: once.
+        self.drop_after_data: set[str] = set()
+        self.drop_at_rcpt: set[str] = set()  # drop the connection at RCPT TO, once
         self.stall_after: int | None = None  # hold MAIL FROM once this many messages arrived
         self.stall_seconds = 0.0
         self.lock = threading.Lock()
@@ -175,6 +186,9 @@ class Recorder:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.reject:
             return f"550 5.1.1 <{address}>: mailbox unavailable"
+        if address in self.drop_at_rcpt:
+            self.drop_at_rcpt.discard(address)
+            server.transport.abort()
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -185,6 +199,11 @@ class Recorder:
                     self.greylist.discard(rcpt)
                     return "451 4.7.1 greylisted, try again later"
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            dropped = self.drop_after_data & set(envelope.rcpt_tos)
+            if dropped:
+                # Delivered, but the client never hears so: the reply below goes nowhere.
+                self.drop_after_data -= dropped
+                server.transport.abort()
         return "250 2.0.0 queued"
 
     def by_recipient(self) -> dict[str, list[EmailMessage]]:
@@ -233,7 +252,14 @@ def server() -> Iterator[Server]:
 
 
 def options(root: Path, env: dict[str, str], **kw: object) -> SendOptions:
-    """Return send options for ``root`` that really send, with tiny retry delays."""
+    """Return send options for ``root`` that really send, signed off, with tiny retry delays.
+
+    ``first_send`` is set while the ledger remembers no real send: these tests are about delivery;
+    the refusal of a real send on an empty ledger has its own tests.
+    """
+    ledger = read_ledger(root / "ledger" / "deliveries.jsonl")
+    kw.setdefault("first_send", not has_real_sends(ledger))
+    kw.setdefault("approved_by", APPROVER)
     return SendOptions(root=root, send=True, env=env, backoff=FAST, **kw)  # type: ignore[arg-type]
 
 
@@ -365,7 +391,8 @@ def test_550_is_recorded_as_permanent_and_the_others_are_delivered(
     server.recorder.reject.add("jordan.ellis@senate.example.org")
     for key, value in server.env().items():
         monkeypatch.setenv(key, value)
-    code = main(["--root", str(project), "send", "--send", "--retries", "2", "--retry-delay", "0"])
+    send = ["--root", str(project), "send", "--send", "--approved-by", APPROVER, "--first-send"]
+    code = main([*send, "--retries", "2", "--retry-delay", "0"])
     assert code == 1
     got = server.recorder.by_recipient()
     assert set(got) == set(EXPECTED) - {"jordan.ellis@senate.example.org"}
@@ -437,13 +464,15 @@ def test_authentication_secrets_are_never_printed(
         env = server.env(MEMO_SMTP_USER="memo-bot", MEMO_SMTP_PASSWORD="wrong-" + secret)
         for key, value in env.items():
             monkeypatch.setenv(key, value)
-        assert main(["--root", str(project), "send", "--send", "--retry-delay", "0"]) == 1
+        send = ["--root", str(project), "send", "--send", "--approved-by", APPROVER]
+        assert main([*send, "--first-send", "--retry-delay", "0"]) == 1
         refused = capsys.readouterr()
         assert "authentication refused" in refused.out
         assert server.recorder.messages == []
 
         monkeypatch.setenv("MEMO_SMTP_PASSWORD", secret)
-        assert main(["--root", str(project), "send", "--send", "--retry-delay", "0"]) == 0
+        # Nothing was recorded (authentication is fatal): still the first send.
+        assert main([*send, "--first-send", "--retry-delay", "0"]) == 0
         sent = capsys.readouterr()
         assert len(server.recorder.messages) == 4
     finally:
@@ -471,7 +500,10 @@ def test_run_killed_midway_resumes_without_duplicates(project: Path, server: Ser
     recorder.stall_after, recorder.stall_seconds = 1, 30.0  # hold the second message
     env = {**os.environ, **server.env()}
     cmd = [sys.executable, "-m", "memo.cli", "--root", str(project), "send", "--send"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd += ["--approved-by", APPROVER]
+    proc = subprocess.Popen(
+        [*cmd, "--first-send"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 20
         # Kill once the first message has arrived and its ledger line is on disk.
@@ -496,6 +528,236 @@ def test_run_killed_midway_resumes_without_duplicates(project: Path, server: Ser
     sent = [(line["memo"], line["recipient"]) for line in ledger_lines(project)]
     assert sorted(sent) == sorted((m, r) for r, m in EXPECTED.items())
     assert read_ledger(project / "ledger" / "deliveries.jsonl")  # still a well-formed ledger
+
+
+# ------------------------------------------------------------------------------------------------
+# A connection dropped after the whole message went out (issue 16)
+
+
+def message_ids(server: Server, address: str) -> list[str]:
+    return [m["Message-ID"] for m in server.recorder.by_recipient().get(address, [])]
+
+
+def test_drop_after_data_is_uncertain_never_retried_and_resent_only_when_asked(
+    project: Path, server: Server, capsys: pytest.CaptureFixture
+) -> None:
+    jiho = "jiho.park@nsc.example.kr"
+    server.recorder.drop_after_data.add(jiho)
+    report = run_send(options(project, server.env()), progress_stream=io.StringIO())
+
+    # The server kept the message: exactly one copy, no retry, and the others went out.
+    assert len(message_ids(server, jiho)) == 1
+    assert len(server.recorder.messages) == 4
+    assert [(d.recipient.email, d.memo.id) for d, _ in report.uncertain] == [
+        (jiho, "korea-brief-en")
+    ]
+    assert len(report.sent) == 3 and not report.failed and not report.ok
+    assert "1 uncertain" in format_report(report, "outbox")
+    (line,) = [x for x in ledger_lines(project) if x["recipient"] == jiho]
+    assert line["result"] == "uncertain"
+    first_id = message_ids(server, jiho)[0]
+    assert line["message_id"] == first_id
+
+    # `memo ledger` names the uncertain delivery.
+    assert main(["--root", str(project), "ledger"]) == 0
+    summary = capsys.readouterr().out
+    assert "uncertain (1)" in summary and f"korea-brief-en -> {jiho}" in summary
+
+    # A rerun sends nothing: not the uncertain one, not the delivered ones.
+    again = run_send(options(project, server.env()), progress_stream=io.StringIO())
+    assert again.sent == [] and len(again.already) == 3
+    assert [d.recipient.email for d, _ in again.held] == [jiho]
+    assert again.ok, "held on purpose: not a failure of this run"
+    assert "uncertain from an earlier run, not sent again" in format_report(again, "outbox")
+    assert len(server.recorder.messages) == 4
+
+    # Asked to, it resends that one only, with the same Message-ID.
+    resent = run_send(
+        options(project, server.env(), resend_uncertain=True), progress_stream=io.StringIO()
+    )
+    assert [d.recipient.email for d in resent.sent] == [jiho] and resent.ok
+    assert message_ids(server, jiho) == [first_id, first_id]
+    assert len(server.recorder.messages) == 5
+    # Once confirmed, it counts as delivered.
+    last = run_send(
+        options(project, server.env(), resend_uncertain=True), progress_stream=io.StringIO()
+    )
+    assert last.sent == [] and len(last.already) == 4
+
+
+def test_a_drop_before_the_message_went_out_is_retried(project: Path, server: Server) -> None:
+    # Dropped at RCPT TO: nothing was handed over, so retrying cannot make a second copy.
+    server.recorder.drop_at_rcpt.add("jordan.ellis@senate.example.org")
+    stderr = io.StringIO()
+    report = run_send(options(project, server.env()), progress_stream=stderr)
+    assert report.ok and report.uncertain == [] and len(report.sent) == 4
+    assert "connection dropped" in stderr.getvalue() and "retrying" in stderr.getvalue()
+    assert len(server.recorder.by_recipient()["jordan.ellis@senate.example.org"]) == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Sign-off, ledger memory and the reviewed bytes (issue 12)
+
+
+def test_a_real_send_without_an_approver_is_refused(
+    project: Path, server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    for key, value in server.env().items():
+        monkeypatch.setenv(key, value)
+    assert main(["--root", str(project), "send", "--send", "--first-send"]) == 1
+    assert "--approved-by NAME" in capsys.readouterr().err
+    assert server.recorder.messages == [] and ledger_lines(project) == []
+
+    code = main(
+        ["--root", str(project), "send", "--send", "--first-send", "--approved-by", "\x1b[2J"]
+    )
+    assert code == 1 and server.recorder.messages == []
+
+
+def test_the_ledger_names_the_approver_the_manifest_and_the_inputs(
+    project: Path, server: Server, capsys: pytest.CaptureFixture
+) -> None:
+    run_send(options(project, server.env()), progress_stream=io.StringIO())
+    manifest = (project / "reports" / "manifest.json").read_bytes()
+    lines = ledger_lines(project)
+    assert len(lines) == 4
+    for line in lines:
+        assert line["approved_by"] == APPROVER
+        assert line["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
+        assert line["input_digest"] == INPUT_DIGEST
+    assert main(["--root", str(project), "ledger"]) == 0
+    out = capsys.readouterr().out
+    assert f"signed off by {APPROVER} (manifest {hashlib.sha256(manifest).hexdigest()[:12]}" in out
+
+
+def test_a_real_send_on_an_empty_or_missing_ledger_needs_first_send(
+    project: Path, server: Server
+) -> None:
+    ledger = project / "ledger" / "deliveries.jsonl"
+    for prepare in (lambda: None, lambda: ledger.parent.mkdir() or ledger.write_text("")):
+        prepare()
+        with pytest.raises(SendRefused, match="records no earlier send.*--first-send"):
+            run_send(options(project, server.env(), first_send=False), io.StringIO())
+        assert server.recorder.messages == []
+    # A dry run leaves dry-run lines only: still no memory of a real send.
+    run_send(SendOptions(root=project, env=server.env()), progress_stream=io.StringIO())
+    with pytest.raises(SendRefused, match="records no earlier send"):
+        run_send(options(project, server.env(), first_send=False), io.StringIO())
+
+    first = run_send(options(project, server.env(), first_send=True), io.StringIO())
+    assert len(first.sent) == 4
+    # Once the ledger remembers sends, --first-send is a mistake, not a licence.
+    with pytest.raises(SendRefused, match="already records sends"):
+        run_send(options(project, server.env(), first_send=True), io.StringIO())
+    assert len(server.recorder.messages) == 4
+
+
+def test_a_file_changed_after_the_build_stops_the_send(project: Path, server: Server) -> None:
+    pdf = project / "reports" / "us-brief-en.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"%tampered\n")
+    with pytest.raises(DataError) as caught:
+        run_send(options(project, server.env()), progress_stream=io.StringIO())
+    (problem,) = caught.value.problems
+    assert problem.path == "reports/manifest.json" and problem.column == "files.us-brief-en.pdf"
+    assert server.recorder.messages == [] and ledger_lines(project) == []
+
+
+def test_links_point_where_the_build_said_it_would_publish(project: Path, server: Server) -> None:
+    manifest_path = project / "reports" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["base_url"] = "https://unit.github.io/memo/"
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    run_send(options(project, server.env()), progress_stream=io.StringIO())
+    (msg,) = server.recorder.by_recipient()["jordan.ellis@senate.example.org"]
+    assert "https://unit.github.io/memo/us-brief-en.html" in msg.get_body(("plain",)).get_content()
+
+
+# ------------------------------------------------------------------------------------------------
+# The send workflow's ledger, on its branch (.github/ledger-branch.sh, .github/send-steps.sh)
+
+
+def with_workflow_scripts(project: Path) -> Path:
+    """Give a project copy the workflow's scripts and this test run's environment as .venv."""
+    shutil.copytree(REPO / ".github", project / ".github")
+    (project / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+    return project
+
+
+def script(
+    project: Path, name: str, *args: str, env: dict[str, str]
+) -> subprocess.CompletedProcess:
+    """Run one of the workflow's scripts in ``project`` as the workflow does."""
+    return subprocess.run(
+        ["bash", str(project / ".github" / name), *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_ledger_on_its_branch_outlives_the_artifact(
+    project: Path, server: Server, tmp_path: Path
+) -> None:
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    env = {**os.environ, **server.env(), "LEDGER_REMOTE": str(origin), "APPROVER": APPROVER}
+    with_workflow_scripts(project)
+
+    # The first send: no branch yet, so no ledger; a real send is refused without first_send.
+    fetched = script(project, "ledger-branch.sh", "fetch", "ledger", env=env)
+    assert fetched.returncode == 0 and "no branch memo-ledger yet" in fetched.stdout
+    refused = script(project, "send-steps.sh", "send", env=env)
+    assert refused.returncode == 1 and "records no earlier send" in refused.stderr
+    first = script(project, "send-steps.sh", "send", env={**env, "FIRST_SEND": "true"})
+    assert first.returncode == 0, first.stderr
+    assert len(server.recorder.messages) == 4
+    pushed = script(project, "ledger-branch.sh", "push", "ledger", "first send", env=env)
+    assert pushed.returncode == 0 and "committed to memo-ledger" in pushed.stdout, pushed.stderr
+
+    # Months later, on a fresh runner: a new checkout, and the ledger artifact has expired.
+    later = tmp_path / "later"
+    shutil.copytree(
+        project, later, symlinks=True, ignore=shutil.ignore_patterns("ledger", "outbox")
+    )
+    # Without its ledger, a real send refuses rather than mailing everyone again...
+    blind = script(later, "send-steps.sh", "send", env=env)
+    assert blind.returncode == 1 and "records no earlier send" in blind.stderr
+    # ...and with the ledger from the branch, it knows everything was delivered.
+    fetched = script(later, "ledger-branch.sh", "fetch", "ledger", env=env)
+    assert fetched.returncode == 0 and "4 lines from branch memo-ledger" in fetched.stdout
+    dry = script(later, "send-steps.sh", "dry-run", env=env)
+    assert dry.returncode == 0 and "4 already delivered" in dry.stdout
+    again = script(later, "send-steps.sh", "send", env=env)
+    assert again.returncode == 0, again.stderr
+    assert "0 sent" in again.stdout and "4 already delivered" in again.stdout
+    assert len(server.recorder.messages) == 4, "nothing was sent again"
+
+    # The branch holds each send's lines, with the sign-off, one commit per run.
+    log = subprocess.run(
+        ["git", "--git-dir", str(origin), "log", "--format=%s", "memo-ledger"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert log == ["first send"]
+    shown = subprocess.run(
+        ["git", "--git-dir", str(origin), "show", "memo-ledger:deliveries.jsonl"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert [json.loads(x)["approved_by"] for x in shown.splitlines()] == [APPROVER] * 4
+
+
+def test_an_unreachable_ledger_branch_is_an_error_not_an_empty_ledger(
+    project: Path, tmp_path: Path
+) -> None:
+    with_workflow_scripts(project)
+    env = {**os.environ, "LEDGER_REMOTE": str(tmp_path / "no-such-repository.git")}
+    fetched = script(project, "ledger-branch.sh", "fetch", "ledger", env=env)
+    assert fetched.returncode == 1 and "cannot read branch memo-ledger" in fetched.stderr
 
 
 # ------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,42 @@ def test_publishing_the_same_memos_again_keeps_the_same_edition(project: Path) -
     run(project)
     assert os.readlink(project / "reports") == link
     assert len(editions(project)) == 1
+
+
+def test_the_manifest_names_the_inputs_and_where_the_site_will_be(
+    project: Path, monkeypatch
+) -> None:
+    monkeypatch.delenv("MEMO_BASE_URL", raising=False)
+    first = run(project)
+    assert first["base_url"] == site.load_edition(project).base_url
+    assert set(first["inputs"]) >= {
+        "data/indicators.csv",
+        "config/memos.yaml",
+        "templates/memo.css",
+    }
+    assert (
+        first["inputs"]["data/indicators.csv"]
+        == hashlib.sha256((project / "data/indicators.csv").read_bytes()).hexdigest()
+    )
+
+    # Other inputs giving the same memos: the same edition, with the record of the first build.
+    with (project / "data/dictionary.yaml").open("a", encoding="utf-8") as f:
+        f.write("# reviewed 2025-09-20\n")
+    assert run(project) == first and len(editions(project)) == 1
+    # Built afresh (as CI does), the manifest names the inputs of that build.
+    shutil.rmtree(project / ".reports")
+    (project / "reports").unlink()
+    fresh = run(project)
+    assert fresh["input_digest"] != first["input_digest"] and fresh["files"] == first["files"]
+
+    # CI sets the Pages address: the same memos become a new edition that records it.
+    monkeypatch.setenv("MEMO_BASE_URL", "https://unit.github.io/memo/")
+    linked = run(project)
+    assert linked["base_url"] == "https://unit.github.io/memo/"
+    assert linked["input_digest"] == fresh["input_digest"] and len(editions(project)) == 2
+    monkeypatch.setenv("MEMO_BASE_URL", "javascript:alert(1)")
+    with pytest.raises(site.DataError, match="MEMO_BASE_URL"):
+        run(project)
 
 
 def test_a_plain_reports_folder_is_moved_aside_not_deleted(project: Path) -> None:
