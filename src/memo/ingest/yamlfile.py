@@ -4,9 +4,9 @@ PyYAML alone lets the last of two equal keys win without a word (a bad merge onc
 plausible range that way), expands aliases without limit (a "billion laughs" file of a few lines
 takes all memory) and recurses once per nesting level (a deeply nested list ends in RecursionError).
 Here a file is first scanned as a flat stream of events, which costs time and memory in proportion
-to its size: anchors and aliases are refused and nesting deeper than :data:`MAX_DEPTH` stops the
-read, each at its line. Only then is it composed, duplicate keys are reported at their line, and
-the document is built.
+to its size: anchors and aliases are refused, and nesting deeper than :data:`MAX_DEPTH` or more
+than :data:`MAX_VALUES` values stop the read, each at its line. Only then is it composed,
+duplicate keys are reported at their line, and the document is built.
 
 While it is built, every key and every string that is not text a reader sees (``TEXT_KEYS``) is put
 in its normal form (:func:`memo.core.text.normal`), so ``IND`` and ``ＩＮＤ`` are one key (and two
@@ -36,6 +36,9 @@ Pointer = tuple[str, ...]
 MAX_DEPTH = 32
 # Larger than any real config or dictionary by a factor of a hundred.
 MAX_BYTES = 8 << 20
+# Values (scalars, lists, mappings) in one file: ten times those of a 200-memo edition's
+# memos.yaml (about 10,000). Each costs about a kilobyte once built, so this bounds memory too.
+MAX_VALUES = 100_000
 # Keys whose values are text a reader sees (labels, titles, notes, formats): kept as written, and
 # allowed to span lines. Every other string is an id, code, period or setting.
 TEXT_KEYS = frozenset(
@@ -122,7 +125,10 @@ def parse_yaml_with_lines(text: str) -> YamlDoc:
             raise UnsafeYaml(
                 line, f"contains {article(what)} {what}", "delete it; YAML does not allow it"
             ) from None
-        except yaml.YAMLError:
+        except yaml.YAMLError as err:
+            if "maximum nesting depth" in str(err):
+                # libyaml's own limit (1000 levels), met while it scans ahead of our count.
+                raise _too_deep(getattr(err, "problem_mark", None)) from None
             if not fast:
                 raise
     lines: dict[Pointer, int] = {}
@@ -145,10 +151,18 @@ def article(what: str) -> str:
 
 def _scan(loader: yaml.SafeLoader) -> None:
     """Walk the event stream: refuse anchors, aliases and nesting deeper than MAX_DEPTH."""
-    depth = 0
+    depth = values = 0
     try:
         while loader.check_event():
             event = loader.get_event()
+            if isinstance(event, yaml.NodeEvent):
+                values += 1
+                if values > MAX_VALUES:
+                    raise UnsafeYaml(
+                        event.start_mark.line + 1,
+                        f"holds more than {MAX_VALUES:,} values",
+                        "a config never needs that many: split the file or check how it was made",
+                    )
             line = event.start_mark.line + 1 if event.start_mark else 1
             if isinstance(event, yaml.AliasEvent):
                 raise UnsafeYaml(
@@ -165,15 +179,19 @@ def _scan(loader: yaml.SafeLoader) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise UnsafeYaml(
-                        line,
-                        f"nested more than {MAX_DEPTH} levels deep",
-                        "a config never needs that many levels: check the brackets and indentation",
-                    )
+                    raise _too_deep(event.start_mark)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     finally:
         loader.dispose()
+
+
+def _too_deep(mark: yaml.Mark | None) -> UnsafeYaml:
+    return UnsafeYaml(
+        mark.line + 1 if mark else 1,
+        f"nested more than {MAX_DEPTH} levels deep",
+        "a config never needs that many levels: check the brackets and indentation",
+    )
 
 
 def _map_lines(
