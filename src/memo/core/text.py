@@ -55,6 +55,11 @@ def control_character(text: str, *, free_text: bool = False) -> str:
     return f"{name} (U+{ord(ch):04X})"
 
 
+def article(what: str) -> str:
+    """ "a" or "an" before a description ("an escape character", "a null character")."""
+    return "an" if what[:1].lower() in "aeiou" else "a"
+
+
 def printable(text: str) -> str:
     """``text`` with every character a terminal could act on written as a visible escape
     (``\\x1b``, ``\\n``, ``\\u202e``), so a message never moves the cursor, changes colours,

@@ -16,13 +16,12 @@ import yaml
 
 from memo.core.files import UnsafeInput, read_input
 from memo.core.problems import Problem
-from memo.core.text import control_character
+from memo.core.text import article, control_character
 from memo.ingest.tables import decode, invisible_character
 from memo.ingest.yamlfile import (
     TEXT_KEYS,
     UnsafeYaml,
     YamlDoc,
-    article,
     dotted,
     parse_yaml_with_lines,
 )

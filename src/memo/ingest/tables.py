@@ -23,7 +23,7 @@ from pathlib import Path
 
 from memo.core.files import UnsafeInput, read_input
 from memo.core.problems import Problem
-from memo.core.text import control_character, normal
+from memo.core.text import article, control_character, normal
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -212,7 +212,9 @@ def _check_characters(
             what = invisible_character(value, zero_width=not free)
             hint = "delete it; it is invisible but changes how the text reads or compares"
         if what:
-            problems.append(Problem(display_path, line, column, f"contains a {what}", hint))
+            problems.append(
+                Problem(display_path, line, column, f"contains {article(what)} {what}", hint)
+            )
 
 
 def _read_header(

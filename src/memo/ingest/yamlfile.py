@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from memo.core.files import read_input
-from memo.core.text import control_character, normal
+from memo.core.text import article, control_character, normal
 from memo.ingest.tables import decode
 
 Pointer = tuple[str, ...]
@@ -142,11 +142,6 @@ def parse_yaml_with_lines(text: str) -> YamlDoc:
     finally:
         loader.dispose()
     return YamlDoc(data, lines, plain)
-
-
-def article(what: str) -> str:
-    """ "a" or "an" before a description ("an escape character")."""
-    return "an" if what[:1].lower() in "aeiou" else "a"
 
 
 def _scan(loader: yaml.SafeLoader) -> None:
