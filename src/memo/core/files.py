@@ -1,10 +1,56 @@
-"""Write files whole or not at all, so a killed or failing run never leaves half a file."""
+"""Write files whole or not at all, so a killed or failing run never leaves half a file; read an
+input file only when it is a regular file inside the project."""
 
 from __future__ import annotations
 
 import glob
 import os
+import stat
 from pathlib import Path
+
+
+class UnsafeInput(OSError):
+    """An input file memo refuses to read: a link leading outside the project, or not a regular
+    file (a FIFO or a device would block or never end). ``reason`` says which, in a few words."""
+
+    def __init__(self, path: Path | str, reason: str, hint: str) -> None:
+        super().__init__(reason)
+        self.filename = str(path)
+        self.reason, self.hint = reason, hint
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def read_input(path: Path | str, display_path: str) -> bytes:
+    """Read an input file of the project whole, refusing one memo must not read.
+
+    ``display_path`` is the file's path within the project (``data/indicators.csv``); the project is
+    the folder ``path`` is in once those parts are taken off its end (the file's own folder when
+    they do not match). A file that is, or sits in a folder that is, a symbolic link resolving
+    outside the project raises :class:`UnsafeInput` before a byte is read, so no message can quote
+    the target's content; so does anything but a regular file. Links within the project are
+    followed. Other errors are the usual OSError (FileNotFoundError for a missing file).
+    """
+    path = Path(path)
+    parts = Path(display_path).parts
+    depth = len(parts) if path.parts[-len(parts) :] == parts else 1
+    root = path.parents[depth - 1].resolve()
+    target = path.resolve()
+    if os.path.lexists(path) and not target.is_relative_to(root):
+        raise UnsafeInput(
+            path,
+            "is a link to a file outside the project; memo does not read it",
+            "copy the file into the project instead of linking to it",
+        )
+    # Non-blocking, so that opening a FIFO does not wait for a writer; no effect on a regular file.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnsafeInput(
+                path, "is not a regular file", "replace it with the file itself (UTF-8 text)"
+            )
+        return f.read()
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from memo.core.periods import period_end
+from memo.core.periods import normal_period, period_end
 from memo.core.records import Observation
+from memo.core.text import normal
 
 
 class MissingFigure(LookupError):
@@ -36,7 +37,13 @@ def find(
     counterpart: str = "",
     period: str | None = None,
 ) -> Observation:
-    """Return the one observation matching the query; raise MissingFigure naming what went wrong."""
+    """Return the one observation matching the query; raise MissingFigure naming what went wrong.
+
+    The query is taken in the normal form the data are read in (``memo.core.text.normal``; a
+    period's ``q`` in capitals), so ``2025-q2`` in a template finds the figure of ``2025-Q2``."""
+    indicator, counterpart = normal(indicator), normal(counterpart or "")
+    entity = normal(entity) if entity is not None else None
+    period = normal_period(period) if period is not None else None
     rows = [
         o
         for o in observations

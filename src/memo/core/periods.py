@@ -4,6 +4,11 @@ intervals ``2021/2025`` (what a derived change or multiple spans).
 One parser for every stage. A period stands for its *last day* when periods are compared or sorted:
 a figure counts as "on or before" a date only when its whole period has ended by then, so a July
 figure never stands for mid-July, when it may not yet have been in force.
+
+Periods are read in one normal form (:func:`normal_period`: NFKC, stripped, ``q`` as ``Q``), so
+``２０２５`` and ``2025``, ``2025-q2`` and ``2025-Q2`` are one period. Input periods must lie in a
+plausible span of years (:data:`DEFAULT_SPAN`, which ``periods: {from:, to:}`` in
+``data/dictionary.yaml`` may change): a year 0000 or 9999 is a typing slip, never a figure.
 """
 
 from __future__ import annotations
@@ -12,37 +17,56 @@ import calendar
 import datetime as dt
 import re
 
+from memo.core.text import normal
+
 PERIOD_FORMS = "2024, 2025-Q2, 2025-07 or 2025-08-06"
 DATE_FORMS = "2025, 2025-07 or 2025-08-06"
 
-_YEAR = re.compile(r"\d{4}")
-_QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-# The calendar span a period may lie in: Python's dates start at year 1, and a year 0000 in the
-# data is always a typing slip. The dictionary may narrow this (``periods: {from:, to:}``).
+# ASCII digits only: ``\d`` would also take Arabic-Indic and other digits that int() reads.
+_YEAR = re.compile(r"[0-9]{4}")
+_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The calendar span any period may lie in: Python's dates run from year 1 to 9999.
 MIN_YEAR, MAX_YEAR = 1, 9999
+# The years input periods and dates may lie in unless the dictionary says otherwise.
+DEFAULT_SPAN = (1900, 2100)
 
 
-def period_error(text: str, *, quarters: bool = True) -> str:
-    """Return why ``text`` is not an ISO period (year, quarter, month or day), or "" if it is."""
-    if _YEAR.fullmatch(text):
-        return "" if int(text) >= MIN_YEAR else f'"{text}" is not a real year'
-    if _QUARTER.fullmatch(text):
-        if not quarters:
-            return f'"{text}" is a quarter; a date is a year, month or day'
-        return "" if int(text[:4]) >= MIN_YEAR else f'"{text}" is not a real year'
-    if _MONTH.fullmatch(text):
-        if int(text[:4]) < MIN_YEAR:
-            return f'"{text}" is not a real year'
-        return "" if 1 <= int(text[5:]) <= 12 else f'"{text}" is not a real month'
+def normal_period(text: str) -> str:
+    """The form periods are compared in: NFKC, stripped, a quarter's ``q`` in capitals."""
+    return normal(text).upper()
+
+
+def period_error(
+    text: str, *, quarters: bool = True, span: tuple[int, int] = (MIN_YEAR, MAX_YEAR)
+) -> str:
+    """Return why ``text`` is not an ISO period (year, quarter, month or day) within the years of
+    ``span`` (both included), or "" if it is one."""
+    kind = "period" if quarters else "date"
+    if not (
+        _YEAR.fullmatch(text)
+        or _QUARTER.fullmatch(text)
+        or _MONTH.fullmatch(text)
+        or _DAY.fullmatch(text)
+    ):
+        return f'"{text}" is not an ISO 8601 {kind}'
+    year = int(text[:4])
+    if year < MIN_YEAR:
+        return f'"{text}" is not a real year'
+    if _QUARTER.fullmatch(text) and not quarters:
+        return f'"{text}" is a quarter; a date is a year, month or day'
+    if _MONTH.fullmatch(text) and not 1 <= int(text[5:]) <= 12:
+        return f'"{text}" is not a real month'
     if _DAY.fullmatch(text):
         try:
             dt.date.fromisoformat(text)
         except ValueError:
             return f'"{text}" is not a real date'
-        return ""
-    return f'"{text}" is not an ISO 8601 {"period" if quarters else "date"}'
+    low, high = span
+    if not low <= year <= high:
+        return f'"{text}" is outside the years {low} to {high} a {kind} may lie in'
+    return ""
 
 
 def period_end(period: str | dt.date) -> dt.date:
@@ -53,7 +77,7 @@ def period_end(period: str | dt.date) -> dt.date:
     """
     if isinstance(period, dt.date):
         return period
-    text = period.split("/")[-1].strip()
+    text = normal_period(period.split("/")[-1])
     if period_error(text):
         raise ValueError(f"not an ISO 8601 period: {period!r}")
     year = int(text[:4])
@@ -71,7 +95,7 @@ def period_end(period: str | dt.date) -> dt.date:
 
 def period_start(period: str) -> dt.date:
     """Return the first day a period covers; an interval ``A/B`` starts where ``A`` starts."""
-    text = period.split("/")[0].strip()
+    text = normal_period(period.split("/")[0])
     if period_error(text):
         raise ValueError(f"not an ISO 8601 period: {period!r}")
     year = int(text[:4])

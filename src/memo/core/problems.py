@@ -2,12 +2,16 @@
 
 A problem prints like a compiler message, ``data/indicators.csv:17: value: "about 50" is not a
 number (write 50 and put "about" in note)``, so that editors and terminals can jump to the line.
+It prints on one line, with any character a terminal could act on escaped visibly (``\\x1b``):
+a message quotes the data, and the data may hold anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from memo.core.text import printable
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.cell or self.line}: "
         what = f"{self.column}: {self.problem}" if self.column else self.problem
-        return where + what + (f" ({self.hint})" if self.hint else "")
+        return printable(where + what + (f" ({self.hint})" if self.hint else ""))
 
 
 def format_problems(problems: Iterable[Problem]) -> str:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from memo.core.periods import DEFAULT_SPAN
+
 if TYPE_CHECKING:  # numpy is imported only by the code that computes with quantities
     from memo.core.quantity import Quantity
 
@@ -187,6 +189,8 @@ class Dictionary:
     qualifiers: dict[str, str]
     entities: dict[str, Entity]
     indicators: dict[str, IndicatorDef]
+    # The years periods and dates may lie in, both included (``periods:``; memo.core.periods).
+    periods: tuple[int, int] = DEFAULT_SPAN
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from memo.core.periods import PERIOD_FORMS, period_error
 from memo.core.problems import Problem
 from memo.core.records import EVERYTHING, Dataset, Dictionary, IndicatorDef, Topic
 from memo.derive.frame import FIGURE_COLUMNS, figure_columns, observations_frame, with_end
 from memo.derive.kinds import KINDS, Context
-from memo.ingest.dictionary import DICTIONARY
-from memo.ingest.hints import choices
+from memo.ingest.dictionary import DICTIONARY, ENTITY_PARAMS, PERIOD_PARAMS
+from memo.ingest.hints import choices, period_hint
 
 DERIVED_PATH = "build/derived/figures.csv"
 
@@ -76,6 +77,13 @@ def check_specs(dictionary: Dictionary) -> list[Problem]:
                 add(key, f"'{value}' is not allowed here", "allowed: " + ", ".join(allowed_values))
             elif allowed_values is str and not isinstance(value, str):
                 add(key, f"expected text, found {value!r}", "quote it")
+            elif key in PERIOD_PARAMS:
+                error = period_error(value, span=dictionary.periods)
+                if error:
+                    add(key, error, period_hint(value, PERIOD_FORMS, error))
+            elif key in ENTITY_PARAMS and value not in dictionary.entities:
+                hint = choices(value, dictionary.entities, fallback="an entity code from entities:")
+                add(key, f"unknown entity code '{value}'", hint)
     return problems + _cycles(dictionary)
 
 

@@ -98,8 +98,14 @@ def _items(text: str) -> tuple[str, ...]:
 
 def read_figures(path: Path | str) -> tuple[Observation, ...]:
     """Read the figure table back into records (stated rows keep their own file and line)."""
-    with open(path, encoding="utf-8", newline="") as f:
-        return tuple(_observation(row) for row in csv.DictReader(f))
+    # The table is memo's own: a method sentence quoting long labels may exceed the csv module's
+    # default field limit (which guards the files analysts edit), so lift it while reading.
+    limit = csv.field_size_limit(1 << 30)
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return tuple(_observation(row) for row in csv.DictReader(f))
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _observation(row: dict[str, str]) -> Observation:

@@ -56,7 +56,7 @@ def read_memo_config(root: Path) -> MemoConfig | None:
 
     try:
         # The defensive reader: no aliases, bounded nesting, duplicate keys refused.
-        data: Any = load_yaml_with_lines(root / MEMOS).data
+        data: Any = load_yaml_with_lines(root / MEMOS, MEMOS).data
     except (OSError, yaml.YAMLError):
         return None
     if not isinstance(data, dict):

@@ -584,8 +584,11 @@ def _config_base_url(root: Path) -> str:
     """Return ``base_url`` from config/config.yaml, or "" if it is unset or unreadable."""
     import yaml
 
+    from memo.ingest.yamlfile import load_yaml_with_lines
+
     try:
-        data = yaml.safe_load((root / "config/config.yaml").read_text(encoding="utf-8"))
+        # The defensive reader: no aliases, bounded nesting, duplicate keys refused.
+        data = load_yaml_with_lines(root / "config/config.yaml", "config/config.yaml").data
     except (OSError, yaml.YAMLError):
         return ""
     value = data.get("base_url") if isinstance(data, dict) else None

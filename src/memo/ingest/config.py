@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memo.core.periods import DEFAULT_SPAN, PERIOD_FORMS, normal_period, period_error
 from memo.core.problems import DataError, Problem
 from memo.core.records import EVERYTHING, Topic
 from memo.ingest.yamlfile import YamlDoc
@@ -38,6 +39,12 @@ class ChartSpec:
     caption: str = ""
     alt: str = ""
     line: int = 0
+    # The line of each of its keys (kind, parameters, words).
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def line_of(self, key: str) -> int:
+        """The line of one of its keys, or of the chart when the key is not there."""
+        return self.lines.get(key, self.line)
 
     @property
     def indicators(self) -> tuple[str, ...]:
@@ -116,25 +123,39 @@ def check(root: Path) -> list[Problem]:
     return []
 
 
-def load_edition(root: Path, known_indicators: set[str] | None = None) -> Edition:
-    """Load config.yaml and memos.yaml, raising DataError with every problem found."""
+def load_edition(
+    root: Path,
+    known_indicators: set[str] | None = None,
+    span: tuple[int, int] | None = None,
+    known_entities: set[str] | None = None,
+) -> Edition:
+    """Load config.yaml and memos.yaml, raising DataError with every problem found.
+
+    ``known_indicators``, ``span`` (the years periods may lie in) and ``known_entities`` come from
+    the dictionary; when not given, it is read for them without being checked (the data check
+    does that)."""
     cfg_doc, problems = _read(root, CONFIG)
     memos_doc, more = _read(root, MEMOS)
     problems += more
     if problems or cfg_doc is None or memos_doc is None:
         raise DataError(problems)
     cfg = cfg_doc.data
-    try:
-        edition_date = dt.date.fromisoformat(cfg["edition"]["date"])
-    except ValueError:
-        what = f'"{cfg["edition"]["date"]}" is not a real date'
+    if known_indicators is None or span is None or known_entities is None:
+        facts = _dictionary_facts(root)
+        known_indicators = facts[0] if known_indicators is None else known_indicators
+        span = facts[1] if span is None else span
+        known_entities = facts[2] if known_entities is None else known_entities
+    edition_date = _date(cfg["edition"]["date"], span)
+    if isinstance(edition_date, str):
         line = cfg_doc.line_of(["edition", "date"])
-        raise DataError([Problem(CONFIG, line, "edition.date", what, "write YYYY-MM-DD")]) from None
-    if known_indicators is None:
-        known_indicators = _known_indicators(root)
-    topics = _topics(memos_doc, problems)
+        raise DataError(
+            [Problem(CONFIG, line, "edition.date", edition_date, _date_hint(edition_date))]
+        )
+    topics = _topics(memos_doc, span, known_entities, problems)
     charts = _charts(memos_doc, known_indicators, problems)
-    defs = _memos(root, memos_doc, cfg, edition_date, topics, charts, known_indicators, problems)
+    defs = _memos(
+        root, memos_doc, cfg, edition_date, topics, charts, known_indicators, span, problems
+    )
     if problems:
         raise DataError(problems)
     return Edition(
@@ -149,16 +170,52 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
     )
 
 
-def _topics(doc: YamlDoc, problems: list[Problem]) -> dict[str, Topic]:
-    """The topics memos are about; none declared means one topic covering everything."""
-    from memo.core.periods import period_error
+def _date(text: str, span: tuple[int, int]) -> dt.date | str:
+    """An edition date (YYYY-MM-DD, the schema's pattern) within the years of ``span``, or why not."""
+    error = period_error(text, quarters=False, span=span)
+    return error or dt.date.fromisoformat(text)
 
+
+def _date_hint(error: str) -> str:
+    from memo.ingest.hints import period_hint
+
+    return (
+        period_hint("", "YYYY-MM-DD", error) if "outside the years" in error else "write YYYY-MM-DD"
+    )
+
+
+def _period_problem(text: str, span: tuple[int, int]) -> tuple[str, str]:
+    """(problem, hint) of a period in the config, or ("", "") when it is a period within ``span``."""
+    from memo.ingest.hints import period_hint
+
+    error = period_error(text, span=span)
+    if not error:
+        return "", ""
+    return error, period_hint(text, PERIOD_FORMS, error)
+
+
+def _topics(
+    doc: YamlDoc, span: tuple[int, int], known_entities: set[str], problems: list[Problem]
+) -> dict[str, Topic]:
+    """The topics memos are about; none declared means one topic covering everything. Each
+    entity a topic names must be in the dictionary: a misspelt code would silently leave that
+    entity's figures out of every memo of the topic."""
     out: dict[str, Topic] = {}
     for tid, t in (doc.data.get("topics") or {}).items():
-        periods = t.get("periods") or {}
-        for key in ("from", "to"):
-            value = periods.get(key, "")
-            error = period_error(str(value)) if value else ""
+        for k, code in enumerate(t.get("entities") or () if known_entities else ()):
+            if code not in known_entities:
+                problems.append(
+                    Problem(
+                        MEMOS,
+                        doc.line_of(["topics", tid, "entities", k]),
+                        f"topics.{tid}.entities[{k}]",
+                        f"unknown entity code '{code}'",
+                        _suggest(code, known_entities, "add it to data/dictionary.yaml entities:"),
+                    )
+                )
+        periods = {k: normal_period(str(v)) for k, v in (t.get("periods") or {}).items() if v}
+        for key, value in periods.items():
+            error, hint = _period_problem(value, span)
             if error:
                 problems.append(
                     Problem(
@@ -166,15 +223,15 @@ def _topics(doc: YamlDoc, problems: list[Problem]) -> dict[str, Topic]:
                         doc.line_of(["topics", tid, "periods", key]),
                         f"topics.{tid}.periods.{key}",
                         error,
-                        "write 2024, 2025-Q2, 2025-07 or 2025-08-06",
+                        hint,
                     )
                 )
         entities = t.get("entities")
         out[tid] = Topic(
             id=tid,
             entities=frozenset(entities) if entities is not None else None,
-            start=str(periods.get("from", "")),
-            end=str(periods.get("to", "")),
+            start=periods.get("from", ""),
+            end=periods.get("to", ""),
             line=doc.line_of(["topics", tid]),
         )
     return out
@@ -186,14 +243,23 @@ def _charts(
     """The charts memos may show; their kinds and parameters are checked by memo.render.charts."""
     out: dict[str, ChartSpec] = {}
     for cid, c in (doc.data.get("charts") or {}).items():
+        params = {k: v for k, v in c.items() if k not in ("kind", "title", "caption", "alt")}
+        # Periods in their normal form, like every period read (2025-q2 is 2025-Q2).
+        if isinstance(params.get("period"), str):
+            params["period"] = normal_period(params["period"])
+        if isinstance(params.get("periods"), list):
+            params["periods"] = [
+                normal_period(p) if isinstance(p, str) else p for p in params["periods"]
+            ]
         spec = ChartSpec(
             id=cid,
             kind=c["kind"],
-            params={k: v for k, v in c.items() if k not in ("kind", "title", "caption", "alt")},
+            params=params,
             title=c["title"],
             caption=c.get("caption", ""),
             alt=c.get("alt", ""),
             line=doc.line_of(["charts", cid]),
+            lines={str(k): doc.line_of(["charts", cid, k]) for k in c},
         )
         for key in [k for k in spec.params if k.startswith("indicator")]:
             name = spec.params[key]
@@ -225,6 +291,7 @@ def _memos(
     topics: dict[str, Topic],
     charts: dict[str, ChartSpec],
     known_indicators: set[str],
+    span: tuple[int, int],
     problems: list[Problem],
 ) -> list[MemoDef]:
     memos = doc.data
@@ -283,13 +350,17 @@ def _memos(
                     f'unknown indicator "{kf["indicator"]}"',
                     _suggest(kf["indicator"], known_indicators, "see data/dictionary.yaml"),
                 )
+            if kf.get("period"):
+                kf["period"] = normal_period(kf["period"])
+                error, hint = _period_problem(kf["period"], span)
+                if error:
+                    add(["key_figures", j, "period"], error, hint)
         lo, hi = m["pages"]
         if lo > hi:
             add(["pages"], f"min {lo} is above max {hi}", "write [min, max]")
-        try:
-            memo_date = dt.date.fromisoformat(m.get("edition_date", cfg["edition"]["date"]))
-        except ValueError:
-            add(["edition_date"], f'"{m["edition_date"]}" is not a real date', "write YYYY-MM-DD")
+        memo_date = _date(m.get("edition_date", cfg["edition"]["date"]), span)
+        if isinstance(memo_date, str):
+            add(["edition_date"], memo_date, _date_hint(memo_date))
             memo_date = edition_date
         defs.append(
             MemoDef(
@@ -327,11 +398,20 @@ def _memos(
     return defs
 
 
-def _known_indicators(root: Path) -> set[str]:
-    """Indicator ids of the dictionary, read without validating it (the data check does that)."""
+def _dictionary_facts(root: Path) -> tuple[set[str], tuple[int, int], set[str]]:
+    """Indicator ids of the dictionary, the years periods may lie in and the entity codes, read
+    without validating it (the data check does that); none and the default span when it cannot
+    be read."""
+    from memo.ingest.dictionary import DICTIONARY, span
     from memo.ingest.yamlfile import load_yaml_with_lines
 
     try:
-        return set(load_yaml_with_lines(root / "data/dictionary.yaml").data.get("indicators", {}))
+        data = load_yaml_with_lines(root / DICTIONARY, DICTIONARY).data
     except Exception:
-        return set()
+        return set(), DEFAULT_SPAN, set()
+
+    def ids(key: str) -> set[str]:
+        section = data.get(key) if isinstance(data, dict) else None
+        return set(section) if isinstance(section, dict) else set()
+
+    return ids("indicators"), span(data), ids("entities")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from memo.core.periods import DEFAULT_SPAN
 from memo.core.problems import DataError, Problem
 from memo.core.records import Dataset
 from memo.ingest.dictionary import DICTIONARY, load_dictionary
@@ -33,8 +34,9 @@ def check_dataset(root: Path) -> tuple[Dataset | None, list[Problem]]:
     """Load and check everything under ``root/data``; the dataset is None if there are problems."""
     root = Path(root)
     dictionary, problems = load_dictionary(root)
-    sources, source_problems = load_sources(root)
-    events, event_problems = load_events(root, sources)
+    span = dictionary.periods if dictionary else DEFAULT_SPAN
+    sources, source_problems = load_sources(root, span)
+    events, event_problems = load_events(root, sources, span)
     observations, indicator_problems = load_indicators(root, dictionary, sources)
     problems += source_problems + event_problems + indicator_problems
     if problems or dictionary is None or sources is None:
@@ -47,8 +49,9 @@ def load_reference(root: Path) -> Dataset:
     that ``memo derive`` wrote instead); raise DataError on problems."""
     root = Path(root)
     dictionary, problems = load_dictionary(root)
-    sources, source_problems = load_sources(root)
-    events, event_problems = load_events(root, sources)
+    span = dictionary.periods if dictionary else DEFAULT_SPAN
+    sources, source_problems = load_sources(root, span)
+    events, event_problems = load_events(root, sources, span)
     problems += source_problems + event_problems
     if problems or dictionary is None or sources is None:
         raise DataError(problems)

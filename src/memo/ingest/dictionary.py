@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from memo.core.periods import DEFAULT_SPAN, normal_period
 from memo.core.problems import Problem
 from memo.core.records import (
     QUALIFIERS,
@@ -20,6 +21,9 @@ from memo.ingest.schema import YamlDoc, check_yaml, dotted, load_schema
 
 DICTIONARY = "data/dictionary.yaml"
 EXACT = "exact"  # the dictionary's name for the empty qualifier
+# Parameters of a ``derive:`` block, of any kind, that name a period or an entity code.
+PERIOD_PARAMS = ("as_of", "from", "to")
+ENTITY_PARAMS = ("counterpart", "as")
 
 
 def load_dictionary(root: Path) -> tuple[Dictionary | None, list[Problem]]:
@@ -38,8 +42,21 @@ def load_dictionary(root: Path) -> tuple[Dictionary | None, list[Problem]]:
             _section(data, "indicators"),
             {k: doc.line_of(["indicators", k, "derive"]) for k in _section(data, "indicators")},
         ),
+        periods=span(data),
     )
     return dictionary, problems + _dictionary_problems(dictionary, doc)
+
+
+def span(data: Any) -> tuple[int, int]:
+    """The years periods may lie in (``periods: {from:, to:}``), defaults where not given."""
+    given = data.get("periods") if isinstance(data, dict) else None
+    given = given if isinstance(given, dict) else {}
+    low, high = (
+        value if isinstance(value, int) and not isinstance(value, bool) else default
+        for value, default in zip((given.get("from"), given.get("to")), DEFAULT_SPAN, strict=True)
+    )
+    # Reversed, it would refuse every period: the check of the dictionary reports it instead.
+    return (low, high) if low <= high else DEFAULT_SPAN
 
 
 def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -130,6 +147,9 @@ def _spec(value: Any, indicators: set[str], line: int) -> DerivationSpec | None:
     if not isinstance(value, dict):
         return None
     params = {str(k): v for k, v in value.items() if k != "kind"}
+    for key in PERIOD_PARAMS:
+        if isinstance(params.get(key), str):
+            params[key] = normal_period(params[key])
     inputs = tuple(
         dict.fromkeys(v for v in params.values() if isinstance(v, str) and v in indicators)
     )
@@ -143,6 +163,10 @@ def _dictionary_problems(dictionary: Dictionary, doc: YamlDoc) -> list[Problem]:
     def add(path: list[str | int], problem: str, hint: str = "") -> None:
         problems.append(Problem(DICTIONARY, doc.line_of(path), dotted(path), problem, hint))
 
+    given = doc.data.get("periods") if isinstance(doc.data.get("periods"), dict) else {}
+    low, high = given.get("from"), given.get("to")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        add(["periods", "from"], f"from {low} is after to {high}", "swap them")
     for unit in dictionary.units.values():
         if unit.min is not None and unit.max is not None and unit.min > unit.max:
             add(

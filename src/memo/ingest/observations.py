@@ -8,11 +8,13 @@ that keeps each row's file and line, so a problem found later still names the ro
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from memo.core.periods import PERIOD_FORMS, period_error
+from memo.core.periods import DEFAULT_SPAN, PERIOD_FORMS, normal_period, period_error
 from memo.core.problems import Problem
 from memo.core.records import (
     INDICATOR_COLUMNS,
@@ -23,12 +25,26 @@ from memo.core.records import (
     Source,
     Unit,
 )
+from memo.core.text import normal
 from memo.ingest.dictionary import DICTIONARY, EXACT
-from memo.ingest.hints import NUMBER, bounds, choices, fmt_number, number_hint, within
+from memo.ingest.hints import (
+    NUMBER,
+    bounds,
+    choices,
+    fmt_number,
+    number_hint,
+    period_hint,
+    within,
+)
 from memo.ingest.sources import TEXT_COLUMNS, check_source
 from memo.ingest.tables import Row, read_data_table
 
 INDICATORS = "data/indicators.csv"
+# No figure memo prints is this large (in any unit; a sum in dollars is given in billions): a larger
+# number is a slip (1e300, 1e999), and formatting it would fail.
+LARGEST = 1e15
+# Spaces a spreadsheet or a locale puts between thousands: no-break, narrow no-break, thin.
+GROUPED = re.compile(r"[+-]?[0-9]{1,3}([ \u00a0\u202f\u2009][0-9]{3})+([.,][0-9]+)?")
 # How a row check reports: report(column, problem, hint="").
 Report = Callable[..., None]
 
@@ -52,6 +68,8 @@ def load_indicators(
     observations = []
     first_line: dict[tuple[str, str, str, str], int] = {}
     for row in rows:
+        # Periods are compared in their normal form: 2025-q2 is 2025-Q2.
+        row.values["period"] = normal_period(row["period"])
         row_problems = _check_indicator_row(row, context)
         key = (row["indicator"], row["entity"], row["counterpart"], row["period"])
         if key in first_line:
@@ -98,11 +116,11 @@ def _check_indicator_row(row: Row, context: _Context) -> list[Problem]:
     definition = _check_indicator(row["indicator"], context.dictionary, add)
     for column in ("entity", "counterpart"):
         _check_entity(column, row[column], context.dictionary, add)
-    period_err = (
-        period_error(row["period"], quarters=True) if row["period"] else "period is required"
-    )
+    span = context.dictionary.periods if context.dictionary else DEFAULT_SPAN
+    period = row["period"]
+    period_err = period_error(period, span=span) if period else "period is required"
     if period_err:
-        add("period", period_err, f"write {PERIOD_FORMS}")
+        add("period", period_err, period_hint(period, PERIOD_FORMS, period_err))
     unit = _check_unit(row["unit"], definition, context.dictionary, add)
     numbers = _check_numbers(row, add)
     if numbers is not None:
@@ -174,14 +192,20 @@ def _check_numbers(row: Row, add: Report) -> dict[str, float] | None:
     numbers: dict[str, float] = {}
     ok = True
     for column in ("value", "low", "high"):
-        text = row[column]
+        # As typed: a number in other digits (full-width, Arabic-Indic) is text to other tools.
+        text = row.typed.get(column, row[column])
         if not text:
             continue
         if NUMBER.fullmatch(text):
-            numbers[column] = float(text)
+            number = float(text)
+            if math.isfinite(number) and abs(number) <= LARGEST:
+                numbers[column] = number
+                continue
+            what = f"{text} is larger than any figure memo can print ({LARGEST:.0e})"
+            add(column, what, "check the figure; give large sums in a unit with a scale")
         else:
-            add(column, f'"{text}" is not a number', number_hint(text, row["unit"]))
-            ok = False
+            add(column, f'"{text}" is not a number', _number_fix(text, row["unit"]))
+        ok = False
     if not row["value"]:
         add("value", "value is required", "for a range, the midpoint (low + high) / 2")
         ok = False
@@ -206,6 +230,17 @@ def _check_numbers(row: Row, add: Report) -> dict[str, float] | None:
             what = f"value {fmt_number(value)} is not the midpoint of low {fmt_number(low)} and high {fmt_number(high)}"
             add("value", what, f"write {fmt_number(mid)}: a range's value is (low + high) / 2")
     return numbers
+
+
+def _number_fix(text: str, unit: str) -> str:
+    """How to write a number typed with other digits or spaced thousands, else ``number_hint``."""
+    digits = "".join(str(unicodedata.digit(c)) if c.isdecimal() else c for c in normal(text))
+    if NUMBER.fullmatch(digits):
+        return f"write {digits} with the digits 0-9"
+    if GROUPED.fullmatch(text):
+        digits = re.sub(r"[ \u00a0\u202f\u2009]", "", text)
+        return f"write {digits} without spaces between the thousands"
+    return number_hint(text, unit)
 
 
 def _check_plausible(

@@ -31,8 +31,10 @@ def check_project(root: Path) -> tuple[Project | None, list[Problem]]:
     root = Path(root)
     dataset, problems = check_dataset(root)
     known = set(dataset.dictionary.indicators) if dataset else None
+    span = dataset.dictionary.periods if dataset else None
+    entities = set(dataset.dictionary.entities) if dataset else None
     try:
-        edition = load_edition(root, known)
+        edition = load_edition(root, known, span, entities)
     except DataError as e:
         return None, problems + e.problems
     if problems or dataset is None:

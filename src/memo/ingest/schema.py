@@ -15,13 +15,24 @@ from typing import Any
 
 import yaml
 
+from memo.core.files import UnsafeInput, read_input
 from memo.core.problems import Problem
+from memo.core.text import article, control_character
 from memo.ingest.tables import decode, invisible_character
-from memo.ingest.yamlfile import UnsafeYaml, YamlDoc, dotted, parse_yaml_with_lines
+from memo.ingest.yamlfile import (
+    TEXT_KEYS,
+    UnsafeYaml,
+    YamlDoc,
+    dotted,
+    parse_yaml_with_lines,
+)
 
 __all__ = ["YamlDoc", "dotted", "check_yaml", "load_schema", "schema_problems"]
 
 SCHEMA_DIR = Path(__file__).with_name("schemas")
+# The longest text one YAML value may hold: far beyond any label, title or description, and
+# short enough that no page or PDF layout chokes on it.
+MAX_TEXT = 20_000
 
 
 def load_schema(name: str) -> dict[str, Any]:
@@ -42,7 +53,9 @@ def check_yaml(
 ) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse a YAML file and check it against a schema; None if it can't be parsed at all."""
     try:
-        raw = Path(path).read_bytes()
+        raw = read_input(path, display_path)
+    except UnsafeInput as err:
+        return None, [Problem(display_path, 1, "file", err.reason, err.hint)]
     except FileNotFoundError:
         return None, [Problem(display_path, 1, "file", "file not found")]
     except OSError as err:
@@ -67,31 +80,37 @@ def check_yaml(
 
 
 def invisible_problems(doc: YamlDoc, display_path: str) -> list[Problem]:
-    """Report bidirectional controls in any text, and zero-width characters in keys (ids)."""
+    """Report control characters in any key or text (line breaks and tabs are allowed in text a
+    reader sees, ``TEXT_KEYS``), bidirectional controls in any text, and zero-width characters in
+    keys (ids). A quoted YAML string can hold any of them as an escape (``"\\e"``, ``"\\0"``)."""
     found = []
+    control_hint = "delete it; a control character has no place in data"
+    invisible_hint = "delete it; it is invisible but changes how the text reads or compares"
 
-    def walk(value: Any, path: list[str | int]) -> None:
-        if isinstance(value, str):
-            what = invisible_character(value, zero_width=False)
-        elif isinstance(value, dict):
-            what = ""
-            for key, item in value.items():
-                key_what = invisible_character(str(key))
-                if key_what:
-                    found.append((path + [str(key)], f"key contains a {key_what}"))
-                walk(item, path + [str(key)])
-        elif isinstance(value, list):
-            what = ""
-            for index, item in enumerate(value):
-                walk(item, path + [index])
-        else:
-            what = ""
+    def check(text: str, path: list[str | int], free_text: bool, key: bool) -> None:
+        if len(text) > MAX_TEXT:
+            what = f"is {len(text):,} characters long; memo takes at most {MAX_TEXT:,}"
+            found.append((path, what, "shorten it: a label or a note, not a document"))
+            return
+        what, hint = control_character(text, free_text=free_text), control_hint
+        if not what:
+            what, hint = invisible_character(text, zero_width=key), invisible_hint
         if what:
-            found.append((path, f"contains a {what}"))
+            found.append((path, f"{'key ' if key else ''}contains {article(what)} {what}", hint))
 
-    walk(doc.data, [])
-    hint = "delete it; it is invisible but changes how the text reads or compares"
-    return [Problem(display_path, doc.line_of(p), dotted(p), what, hint) for p, what in found]
+    def walk(value: Any, path: list[str | int], free_text: bool) -> None:
+        if isinstance(value, str):
+            check(value, path, free_text, key=False)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                check(str(key), path + [str(key)], False, key=True)
+                walk(item, path + [str(key)], str(key) in TEXT_KEYS)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, path + [index], free_text)
+
+    walk(doc.data, [], False)
+    return [Problem(display_path, doc.line_of(p), dotted(p), w, h) for p, w, h in found]
 
 
 def check_against_schema(
@@ -110,20 +129,20 @@ def schema_problems(doc: YamlDoc, display_path: str, schema: Mapping[str, Any]) 
     validator = validator_for(schema)(schema)
     found: dict[Problem, None] = {}  # a dict keeps order and drops repeats
     for error in validator.iter_errors(doc.data):
-        for node_path, problem, hint in _describe(error):
+        for node_path, problem, hint in _describe(error, doc):
             line = doc.line_of(node_path)
             found[Problem(display_path, line, dotted(node_path), problem, hint)] = None
     return sorted(found, key=lambda p: p.line)
 
 
-def _describe(error: Any) -> Iterator[tuple[list[str | int], str, str]]:
+def _describe(error: Any, doc: YamlDoc) -> Iterator[tuple[list[str | int], str, str]]:
     """Explain one jsonschema error as (path of the node, problem, hint) in plain words."""
     from jsonschema.exceptions import best_match
 
     path = list(error.absolute_path)
     kind, schema, instance = error.validator, error.schema, error.instance
     if kind in ("anyOf", "oneOf") and error.context:
-        yield from _describe(best_match(error.context))
+        yield from _describe(best_match(error.context), doc)
     elif kind == "additionalProperties" and isinstance(instance, dict):
         allowed = list(schema.get("properties", {}))
         patterns = list(schema.get("patternProperties", {}))
@@ -145,6 +164,19 @@ def _describe(error: Any) -> Iterator[tuple[list[str | int], str, str]]:
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         hint = schema.get("description") or f"write a value of type {expected}"
+        typed = doc.plain.get(tuple(str(p) for p in path))
+        if typed is not None and "string" in expected:
+            # YAML read an unquoted 2024, true or null as a number, boolean or nothing.
+            kind_read = {"null": "empty value"}.get(_json_type(instance), _json_type(instance))
+            hint = f'write "{typed}" in quotes: unquoted, YAML reads it as a {kind_read}'
+        elif isinstance(instance, str) and ("number" in expected or "integer" in expected):
+            try:
+                float(instance)
+            except ValueError:
+                pass
+            else:
+                hint = f"write {instance} without quotes: quoted, it is text"
+
         yield path, f"expected {expected}, found {_json_type(instance)} {instance!r}", hint
     else:
         # What the key is for tells how to fix it (a bound, a pattern, a length).

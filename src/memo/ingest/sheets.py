@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from memo.core.files import UnsafeInput, read_input
 from memo.core.problems import Problem
 from memo.ingest.tables import Row, TableFile, read_records
 
@@ -65,12 +66,16 @@ def records(cells: Sequence[Sequence[Any]]) -> Iterator[tuple[int, list[str] | N
         yield index + 1, [cell_text(v) for v in row], ""
 
 
-def read_cells(path: Path) -> tuple[str, list[list[Any]]]:
+def read_cells(path: Path, display_path: str = "") -> tuple[str, list[list[Any]]]:
     """The name and cell values of a workbook's first sheet, read with pandas (openpyxl); rows and
-    columns keep their places, blank ones included."""
+    columns keep their places, blank ones included. The bytes come through
+    :func:`memo.core.files.read_input`, which refuses a link out of the project or a FIFO."""
+    import io
+
     import pandas as pd
 
-    with pd.ExcelFile(path, engine="openpyxl") as book:
+    raw = read_input(path, display_path or str(path))
+    with pd.ExcelFile(io.BytesIO(raw), engine="openpyxl") as book:
         name = book.sheet_names[0]
         frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object, na_filter=False)
     return str(name), frame.values.tolist()
@@ -87,7 +92,9 @@ def read_sheet(
     at their cells, and where it was read from)."""
     display = sheet_path(csv_path)
     try:
-        sheet, cells = read_cells(path)
+        sheet, cells = read_cells(path, display)
+    except UnsafeInput as err:
+        return [], [Problem(display, 1, "file", err.reason, err.hint)], TableFile(display, csv_path)
     except Exception as err:  # not a workbook, damaged, locked: say so, at the file
         what = f"cannot read the spreadsheet: {type(err).__name__}: {err}"
         hint = "save it again as an Excel workbook (.xlsx)"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from memo.core.periods import DATE_FORMS, period_error
+from memo.core.periods import DATE_FORMS, DEFAULT_SPAN, normal_period, period_error
 from memo.core.problems import Problem
 from memo.core.records import EVENT_COLUMNS, SOURCE_COLUMNS, Event, Source
-from memo.ingest.hints import choices
+from memo.ingest.hints import choices, period_hint
 from memo.ingest.tables import Row, read_data_table
 
 SOURCES = "data/sources.csv"
@@ -17,8 +17,11 @@ EVENTS = "data/events.csv"
 TEXT_COLUMNS = ("note", "title", "author", "publisher")
 
 
-def load_sources(root: Path) -> tuple[dict[str, Source] | None, list[Problem]]:
-    """Read the sources; None if the file is unusable (then source ids go unchecked elsewhere)."""
+def load_sources(
+    root: Path, span: tuple[int, int] = DEFAULT_SPAN
+) -> tuple[dict[str, Source] | None, list[Problem]]:
+    """Read the sources; None if the file is unusable (then source ids go unchecked elsewhere).
+    Dates must lie in the years of ``span`` (the dictionary's ``periods:``)."""
     rows, problems, table = read_data_table(
         root, SOURCES, SOURCE_COLUMNS[:-1], SOURCE_COLUMNS, TEXT_COLUMNS
     )
@@ -30,7 +33,7 @@ def load_sources(root: Path) -> tuple[dict[str, Source] | None, list[Problem]]:
         # A source with a bad date is still a known id: rows citing it shouldn't fail as well.
         if _check_id(row, SOURCES, first_line, problems):
             sources[row["id"]] = Source(**{c: row[c] for c in SOURCE_COLUMNS}, line=row.line)
-        _check_date(row, SOURCES, problems, required=False)
+        _check_date(row, SOURCES, problems, span, required=False)
         url = row["url"]
         if url and not url.startswith(("http://", "https://")):
             what = f'url "{url}" does not start with http:// or https://'
@@ -39,9 +42,9 @@ def load_sources(root: Path) -> tuple[dict[str, Source] | None, list[Problem]]:
 
 
 def load_events(
-    root: Path, sources: dict[str, Source] | None
+    root: Path, sources: dict[str, Source] | None, span: tuple[int, int] = DEFAULT_SPAN
 ) -> tuple[dict[str, Event], list[Problem]]:
-    """Read the dated events and check their ids, dates and sources."""
+    """Read the dated events and check their ids, dates (in the years of ``span``) and sources."""
     rows, problems, table = read_data_table(
         root, EVENTS, EVENT_COLUMNS[:-1], EVENT_COLUMNS, TEXT_COLUMNS
     )
@@ -50,7 +53,7 @@ def load_events(
     for row in rows:
         if _check_id(row, EVENTS, first_line, problems):
             events[row["id"]] = Event(**{c: row[c] for c in EVENT_COLUMNS}, line=row.line)
-        _check_date(row, EVENTS, problems, required=True)
+        _check_date(row, EVENTS, problems, span, required=True)
         if not row["title"]:
             problems.append(Problem(EVENTS, row.line, "title", "title is required", "in English"))
         check_source(row, EVENTS, sources, problems)
@@ -71,18 +74,23 @@ def _check_id(row: Row, path: str, first_line: dict[str, int], problems: list[Pr
     return True
 
 
-def _check_date(row: Row, path: str, problems: list[Problem], *, required: bool) -> bool:
-    """Check an ISO 8601 date of year, month or day precision."""
-    text = row["date"]
+def _check_date(
+    row: Row, path: str, problems: list[Problem], span: tuple[int, int], *, required: bool
+) -> bool:
+    """Check an ISO 8601 date of year, month or day precision, within the years of ``span``."""
+    # Dates are compared in their normal form, like periods (NFKC, stripped).
+    row.values["date"] = text = normal_period(row["date"])
     if not text:
         if required:
             problems.append(
                 Problem(path, row.line, "date", "date is required", f"write {DATE_FORMS}")
             )
         return not required
-    error = period_error(text, quarters=False)
+    error = period_error(text, quarters=False, span=span)
     if error:
-        problems.append(Problem(path, row.line, "date", error, f"write {DATE_FORMS}"))
+        problems.append(
+            Problem(path, row.line, "date", error, period_hint(text, DATE_FORMS, error))
+        )
     return not error
 
 

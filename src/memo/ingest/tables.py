@@ -2,8 +2,13 @@
 
 Excel, LibreOffice and Google Sheets write UTF-8 with or without a byte-order mark, CRLF line ends,
 quoted fields holding commas and newlines, and stray spaces around header names. All of that is
-accepted. What is not (wrong encoding, wrong separator, a row with a field too many) becomes a
-``Problem``; nothing here raises on bad input.
+accepted. What is not (wrong encoding, wrong separator, a row with a field too many, a control
+character in a field, a link to a file outside the project) becomes a ``Problem``; nothing here
+raises on bad input.
+
+Header names and every field but the free-text columns (ids, codes, periods, numbers, units) are
+read in their normal form (:func:`memo.core.text.normal`: NFKC, stripped), so that two spellings of
+one key compare equal; free text is only stripped.
 """
 
 from __future__ import annotations
@@ -13,14 +18,18 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from memo.core.files import UnsafeInput, read_input
 from memo.core.problems import Problem
+from memo.core.text import article, control_character, normal
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 QUOTE_HINT = 'quote the whole field and double the quotes inside it: "he said ""no"""'
+LONG_FIELD = "a field runs on for more than"
+LONG_FIELD_HINT = "close the quote it opens, or shorten the field"
 # Invisible characters that make text read differently from how it is stored ("Trojan Source"):
 # bidirectional embeddings, overrides and isolates. Never wanted in data; right-to-left text needs
 # none of them. Zero-width characters are kept in free text (some scripts need ZWJ/ZWNJ) but not in
@@ -45,6 +54,8 @@ class Row:
 
     line: int
     values: dict[str, str]
+    # Fields as typed (stripped) where the normal form differs: a number is checked as typed.
+    typed: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, column: str) -> str:
         return self.values[column]
@@ -89,6 +100,7 @@ def iter_records(text: str) -> Iterator[tuple[int, list[str] | None, str]]:
     """Yield ``(start_line, fields, error)`` for each CSV record; ``fields`` is None on error."""
     # newline="" keeps CRLF and newlines inside quoted fields intact for the csv module.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    limit = csv.field_size_limit()
     while True:
         # line_num counts physical lines read so far, so a record spanning lines starts just after
         # the previous record's last line.
@@ -100,6 +112,15 @@ def iter_records(text: str) -> Iterator[tuple[int, list[str] | None, str]]:
         except csv.Error as err:
             if "unexpected end of data" in str(err):
                 yield start, None, "a double quote opened in this record is never closed"
+                return
+            if "field larger than field limit" in str(err):
+                # The reader cannot go on past such a field: report it and stop.
+                yield (
+                    start,
+                    None,
+                    f"{LONG_FIELD} {limit:,} characters: a quote left open, or text pasted by "
+                    "mistake",
+                )
                 return
             # Report the line the record starts on: a stray quote there makes the reader run on
             # through later lines, and the error only shows where it stops.
@@ -126,7 +147,9 @@ def read_table(
     cell outside ``text_columns`` (free text), when those are given.
     """
     try:
-        raw = Path(path).read_bytes()
+        raw = read_input(path, display_path)
+    except UnsafeInput as err:
+        return [], [Problem(display_path, 1, "file", err.reason, err.hint)]
     except FileNotFoundError:
         header = ",".join(required_columns)
         return [], [
@@ -165,14 +188,16 @@ def read_records(
 
     rows: list[Row] = []
     row_problems_before = len(problems)
+    text_of = set(allowed if text_columns is None else text_columns)
     for line, fields, error in records:
         if fields is None:
-            problems.append(Problem(display_path, line, "row", error, QUOTE_HINT))
+            hint = LONG_FIELD_HINT if error.startswith(LONG_FIELD) else QUOTE_HINT
+            problems.append(Problem(display_path, line, "row", error, hint))
             continue
-        row = _make_row(line, fields, header, allowed, display_path, problems)
+        _check_characters(line, fields, header, text_of, display_path, problems)
+        row = _make_row(line, fields, header, allowed, text_of, display_path, problems)
         if row is not None:
             rows.append(row)
-            _check_invisible(row, display_path, text_columns, problems)
     if not rows and len(problems) == row_problems_before:
         hint = "add one row per record under the header"
         problems.append(
@@ -237,16 +262,29 @@ def read_data_table(
     return rows, problems, TableFile(csv_path, csv_path)
 
 
-def _check_invisible(
-    row: Row, display_path: str, text_columns: Sequence[str] | None, problems: list[Problem]
+def _check_characters(
+    line: int,
+    fields: list[str],
+    header: list[str],
+    text_columns: set[str],
+    display_path: str,
+    problems: list[Problem],
 ) -> None:
-    """Report invisible control characters in a row's cells (see ``BIDI_CONTROLS``)."""
-    for column, value in row.values.items():
-        zero_width = text_columns is not None and column not in text_columns
-        what = invisible_character(value, zero_width=zero_width)
-        if what:
+    """Report control characters (any field; tabs and line breaks are allowed in free text) and
+    invisible ones (``BIDI_CONTROLS``; zero-width characters outside free text), as typed, before
+    a field is stripped."""
+    for index, value in enumerate(fields):
+        column = header[index] if index < len(header) and header[index] else f"field {index + 1}"
+        free = column in text_columns
+        what = control_character(value, free_text=free)
+        hint = "delete it; a control character has no place in data"
+        if not what:
+            what = invisible_character(value, zero_width=not free)
             hint = "delete it; it is invisible but changes how the text reads or compares"
-            problems.append(Problem(display_path, row.line, column, f"contains a {what}", hint))
+        if what:
+            problems.append(
+                Problem(display_path, line, column, f"contains {article(what)} {what}", hint)
+            )
 
 
 def _read_header(
@@ -258,7 +296,7 @@ def _read_header(
             problems.append(Problem(display_path, line, "header", error, QUOTE_HINT))
             return line, None
         if any(f.strip() for f in fields):
-            return line, [f.strip() for f in fields]
+            return line, [normal(f) for f in fields]
     return 1, None
 
 
@@ -309,6 +347,7 @@ def _make_row(
     fields: list[str],
     header: list[str],
     allowed: Sequence[str],
+    text_columns: set[str],
     display_path: str,
     problems: list[Problem],
 ) -> Row | None:
@@ -328,10 +367,13 @@ def _make_row(
         problems.append(Problem(display_path, line, "row", what, hint))
         return None
     values = dict.fromkeys(allowed, "")
+    typed: dict[str, str] = {}
     for index, (name, value) in enumerate(zip(header, fields, strict=True), start=1):
         if name in values:
-            values[name] = value.strip()
+            values[name] = value.strip() if name in text_columns else normal(value)
+            if values[name] != value.strip():
+                typed[name] = value.strip()
         elif not name and value.strip():
             what = f"field {index} has a value but its column has no header"
             problems.append(Problem(display_path, line, "row", what, "name the column or clear it"))
-    return Row(line, values)
+    return Row(line, values, typed)

@@ -10,6 +10,7 @@ request; this module never asks the server for anything.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import jinja2
 from memo.core.files import write_atomic
 from memo.core.problems import DataError, format_problems
 from memo.core.records import Dataset, Observation
+from memo.core.text import printable
 from memo.derive.store import read_figures
 from memo.ingest.config import Edition, MemoDef, load_edition
 from memo.ingest.dataset import load_reference
@@ -66,7 +68,10 @@ def prepare(root: Path, pdf: bool = True, figures: Path | None = None) -> Prepar
     """Load what every memo needs; raise DataError when the reference files have problems, and
     OSError (FileNotFoundError) when ``memo derive`` has not written the figures yet."""
     reference = load_reference(root)
-    edition = load_edition(root, set(reference.dictionary.indicators))
+    dictionary = reference.dictionary
+    edition = load_edition(
+        root, set(dictionary.indicators), dictionary.periods, set(dictionary.entities)
+    )
     table = read_figures(figures or root / FIGURES)
     renderer = None
     if pdf:
@@ -151,8 +156,26 @@ def render_memos(
         memo, lang = edition.memo(oid)
         book = prepared.book(memo, lang, root / "templates")
         r = render_html(root, prepared.env, book, edition, memo)
+        check_page(r)
         write_outputs(r, out, prepared.renderer if pdf else None)
         print(f"[{i}/{len(ids)}] {oid}: {time.monotonic() - start:.1f} s", file=sys.stderr)
+
+
+# Characters no page may hold: C0 controls but tab and line breaks, DEL, C1 controls.
+PAGE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def check_page(r: Rendered) -> None:
+    """Refuse a page holding a control character (a NUL, an ESC): memo validate refuses them in
+    data/ and config/, so one here came from a template or a catalogue; say where it sits."""
+    found = PAGE_CONTROL.search(r.html)
+    if found:
+        before = r.html[max(found.start() - 40, 0) : found.start()].rsplit("\n", 1)[-1]
+        raise MemoError(
+            f"memo {r.output_id}: the page would hold control character "
+            f"U+{ord(found.group()):04X} after {before!r}: delete it from the template or the "
+            "catalogue that holds it"
+        )
 
 
 def cli_render(args: Any, prepared: Prepared | None = None) -> int:
@@ -166,7 +189,7 @@ def cli_render(args: Any, prepared: Prepared | None = None) -> int:
         print(f"{n} problem{'' if n == 1 else 's'}; no memo was written", file=sys.stderr)
         return 1
     except (MemoError, KeyError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(printable(f"error: {e}"), file=sys.stderr)
         return 1
     except OSError as e:  # a full disk, an unwritable build/: say which file, no traceback
         import errno
@@ -184,7 +207,7 @@ def cli_render(args: Any, prepared: Prepared | None = None) -> int:
         from memo.render.pdf import RenderError
 
         if isinstance(e, RenderError):
-            print(f"error: {e}", file=sys.stderr)
+            print(printable(f"error: {e}"), file=sys.stderr)
             return 1
         raise
     return 0

@@ -94,13 +94,14 @@ class _Lines:
         return self._lines.get(tuple(str(p) for p in path))
 
 
-def load_yaml(path: Path) -> tuple[dict[str, Any], _Lines]:
-    """A YAML file's data and the line of each node, read like every other config (defensively);
-    empty when the file is missing or broken (``memo validate`` reports why)."""
+def load_yaml(path: Path, rel: str = "") -> tuple[dict[str, Any], _Lines]:
+    """A YAML file's data and the line of each node, read like every other config (defensively;
+    ``rel``, its path in the project, for the check that it is no link out of it); empty when the
+    file is missing or broken (``memo validate`` reports why)."""
     from memo.ingest.yamlfile import load_yaml_with_lines
 
     try:
-        doc = load_yaml_with_lines(path)
+        doc = load_yaml_with_lines(path, rel or None)
     except (OSError, yaml.YAMLError):
         return {}, _Lines({})
     return (doc.data if isinstance(doc.data, dict) else {}), _Lines(doc.lines)
@@ -109,7 +110,7 @@ def load_yaml(path: Path) -> tuple[dict[str, Any], _Lines]:
 def data_messages(root: Path) -> Iterator[Message]:
     """Reader-visible strings of data/ and config/, each with a note saying what it is."""
     rel = "data/dictionary.yaml"
-    d, lines = load_yaml(root / rel)
+    d, lines = load_yaml(root / rel, rel)
     for code, ent in (d.get("entities") or {}).items():
         # Countries are named by Babel in each language; other entities go through the catalogue.
         if isinstance(ent, dict) and ent.get("name") and not ent.get("alpha2"):
@@ -168,7 +169,7 @@ def data_messages(root: Path) -> Iterator[Message]:
             yield row["title"], table.path, row.line, [f"title of event {row.get('id')}"]
 
     rel = "config/config.yaml"
-    cfg, lines = load_yaml(root / rel)
+    cfg, lines = load_yaml(root / rel, rel)
     if cfg.get("marking"):
         yield cfg["marking"], rel, lines.get(("marking",)), ["marking printed in every page header"]
     publisher = (cfg.get("edition") or {}).get("publisher")
@@ -176,7 +177,7 @@ def data_messages(root: Path) -> Iterator[Message]:
         yield publisher, rel, lines.get(("edition", "publisher")), ["publisher: the memo's author"]
 
     rel = "config/memos.yaml"
-    memos, lines = load_yaml(root / rel)
+    memos, lines = load_yaml(root / rel, rel)
     for aud_id, aud in (memos.get("audiences") or {}).items():
         if isinstance(aud, dict) and aud.get("label"):
             yield (

@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from memo.core.text import normal
+
 TEMPLATES = "templates"
 SHARED_TEMPLATE_FILES = ("base.html.j2", "memo.css", "screen.css", "print.css")
 FONTS = "assets/fonts"
@@ -53,15 +55,15 @@ def _stamp(path: Path) -> tuple:
 
 
 def _yaml(root: str, rel: str) -> Any:
-    return _parse_yaml(str(Path(root, rel)), _stamp(Path(root, rel)))
+    return _parse_yaml(str(Path(root, rel)), rel, _stamp(Path(root, rel)))
 
 
 @lru_cache(maxsize=16)
-def _parse_yaml(path: str, _stamp: tuple) -> Any:
+def _parse_yaml(path: str, rel: str, _stamp: tuple) -> Any:
     from memo.ingest.yamlfile import load_yaml_with_lines
 
     try:
-        return load_yaml_with_lines(path).data or {}
+        return load_yaml_with_lines(path, rel).data or {}
     except Exception:  # a broken file is reported by rule derive; plan nothing beyond it
         return {}
 
@@ -212,8 +214,11 @@ def _read_sheet_rows(path: str, _stamp: tuple) -> tuple[tuple[str, ...], ...]:
 
 @lru_cache(maxsize=8)
 def _read_rows(path: str, _stamp: tuple) -> tuple[tuple[str, ...], ...]:
+    from memo.core.files import read_input
+
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        # Read as rule derive reads it: never a link out of the project, a FIFO or a device.
+        text = read_input(path, f"data/{Path(path).name}").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return ()
     return tuple(row for row in map(_clean, csv.reader(io.StringIO(text))) if row)
@@ -348,7 +353,7 @@ def dependencies(root: str, output_id: str) -> dict:
     m, _lang = _definition(root, output_id)
     dictionary = _yaml(root, DICTIONARY)
     indicators_def = dictionary.get("indicators") or {} if isinstance(dictionary, dict) else {}
-    events = {row[0] for row in _rows(root, "events.csv")[1:] if row}
+    events = {normal(row[0]) for row in _rows(root, "events.csv")[1:] if row}
     constants, lookups, series = _template_names(root, m["template"])
     md_constants, md_lookups, md_series = _markdown_names(root, m)
     constants, lookups, series = constants | md_constants, lookups | md_lookups, series | md_series
@@ -380,10 +385,14 @@ def dependencies(root: str, output_id: str) -> dict:
         "topic": _topic(root, m),
     }
     sources = {
-        row[9] for row in _rows(root, "indicators.csv")[1:] if len(row) > 9 and shows(deps, row)
+        normal(row[9])
+        for row in _rows(root, "indicators.csv")[1:]
+        if len(row) > 9 and shows(deps, row)
     }
     sources |= {
-        row[3] for row in _rows(root, "events.csv")[1:] if len(row) > 3 and row[0] in used_events
+        normal(row[3])
+        for row in _rows(root, "events.csv")[1:]
+        if len(row) > 3 and normal(row[0]) in used_events
     }
     return {**deps, "events": used_events, "sources": sources}
 
@@ -394,21 +403,29 @@ def _in_topic(topic: dict, row: tuple[str, ...]) -> bool:
     entities = topic.get("entities")
     if not isinstance(entities, list):
         return True
-    entity, counterpart = (row[1] if len(row) > 1 else ""), (row[2] if len(row) > 2 else "")
+    entity, counterpart = _ids(row)[1:]
     return entity in entities and (not counterpart or counterpart in entities)
 
 
 def shows(deps: dict, row: tuple[str, ...]) -> bool:
     """Whether an indicators.csv row (indicator, entity, counterpart, ...) is among ``deps``."""
-    if not row or row[0] not in deps["indicators"] or not _in_topic(deps.get("topic") or {}, row):
+    if not row:
         return False
-    if row[0] in deps["wide"]:
+    indicator, entity, counterpart = _ids(row)
+    if indicator not in deps["indicators"] or not _in_topic(deps.get("topic") or {}, row):
+        return False
+    if indicator in deps["wide"]:
         return True
-    entity, counterpart = (row[1] if len(row) > 1 else ""), (row[2] if len(row) > 2 else "")
     return any(
-        ind == row[0] and ent in (None, entity) and cp in (None, counterpart)
+        ind == indicator and ent in (None, entity) and cp in (None, counterpart)
         for ind, ent, cp in deps["lookups"]
     )
+
+
+def _ids(row: tuple[str, ...]) -> tuple[str, str, str]:
+    """A row's indicator, entity and counterpart as rule derive reads them (their normal form)."""
+    cells = [*row[:3], "", "", ""][:3]
+    return normal(cells[0]), normal(cells[1]), normal(cells[2])
 
 
 def _dictionary_seen(root: str, memo: dict, deps: dict) -> Any:
@@ -442,8 +459,8 @@ def data_digest(root: str, output_id: str) -> str:
     h.update(json.dumps(_dictionary_seen(root, m, deps), sort_keys=True, default=str).encode())
     for name, keep in (
         ("indicators.csv", lambda row: shows(deps, row)),
-        ("sources.csv", lambda row: row[0] in deps["sources"]),
-        ("events.csv", lambda row: row[0] in deps["events"]),
+        ("sources.csv", lambda row: normal(row[0]) in deps["sources"]),
+        ("events.csv", lambda row: normal(row[0]) in deps["events"]),
     ):
         rows = _rows(root, name)
         # The header too: a renamed column changes how every row reads.

@@ -127,7 +127,7 @@ def test_periods_that_are_not_iso_or_not_real(problems) -> None:
         "us_tariff_rate_pct,IND,,,25,,,,percent,fn01,",
     ) == [
         f'data/indicators.csv:2: period: "2025-02-30" is not a real date {PLACES}',
-        f'data/indicators.csv:3: period: "Q2 2025" is not an ISO 8601 period {PLACES}',
+        'data/indicators.csv:3: period: "Q2 2025" is not an ISO 8601 period (write 2025-Q2)',
         f'data/indicators.csv:4: period: "2025-13" is not a real month {PLACES}',
         f"data/indicators.csv:5: period: period is required {PLACES}",
     ]

@@ -98,7 +98,7 @@ def test_invisible_characters_in_text_and_keys(tmp_path: Path) -> None:
     hint = "(delete it; it is invisible but changes how the text reads or compares)"
     assert [str(p) for p in found] == [
         f"config/memos.yaml:4: memos[0].language: contains a right-to-left override (U+202E) {hint}",
-        f"config/memos.yaml:5: memos[1].id\u200b: key contains a zero width space (U+200B) {hint}",
+        f"config/memos.yaml:5: memos[1].id\\u200b: key contains a zero width space (U+200B) {hint}",
     ]
 
 

@@ -146,6 +146,18 @@ def test_a_file_that_is_not_a_workbook_is_reported_at_the_file(make_project):
     assert "cannot read the spreadsheet" in problems[0].problem
 
 
+def test_a_spreadsheet_linked_from_outside_the_project_is_refused_unread(make_project, tmp_path):
+    root = make_project()
+    outside = tmp_path / "elsewhere" / "secret.xlsx"
+    write_sheet(outside, SOURCES.replace("Choi", "SECRET-AUTHOR"))
+    (root / "data/sources.csv").unlink()
+    (root / "data/sources.xlsx").symlink_to(outside)
+    _, problems = check_dataset(root)
+    assert [(p.path, p.line) for p in problems] == [("data/sources.xlsx", 1)]
+    assert "outside the project" in problems[0].problem
+    assert "SECRET" not in str(problems[0])
+
+
 def test_planning_reads_a_spreadsheet_as_the_csv_file(make_project):
     from memo.workflow import plan
 

@@ -263,7 +263,7 @@ def key_figure_without_row(p: Path) -> Where:
 
 def chart_kind(p: Path) -> Where:
     number = replace_line(p, MEMOS, "    kind: ranked_bars", "    kind: ranked_bar")
-    return MEMOS, number - 1, "charts.tariffs.kind"  # reported at the chart's line
+    return MEMOS, number, "charts.tariffs.kind"
 
 
 def config_line(prefix: str, new: str, column: str) -> Callable[[Path], Where]:

@@ -8,10 +8,13 @@ of each memo needs, reported at the chart's line.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from memo.core.periods import PERIOD_FORMS, period_error
 from memo.core.problems import Problem
+from memo.core.records import Dictionary
 from memo.ingest.config import MEMOS, ChartSpec
-from memo.ingest.hints import choices
+from memo.ingest.hints import choices, period_hint
 from memo.render.charts.kinds import CHART_KINDS, ChartError
 from memo.render.charts.svg import Chart
 from memo.render.facts import FactBook
@@ -29,7 +32,7 @@ def spec_problems(spec: ChartSpec) -> list[Problem]:
     where = f"charts.{spec.id}"
 
     def problem(key: str, what: str, hint: str = "") -> Problem:
-        return Problem(MEMOS, spec.line, f"{where}.{key}", what, hint)
+        return Problem(MEMOS, spec.line_of(key), f"{where}.{key}", what, hint)
 
     kind = CHART_KINDS.get(spec.kind)
     if kind is None:
@@ -68,14 +71,46 @@ def spec_problems(spec: ChartSpec) -> list[Problem]:
     return out
 
 
+# Parameters of any chart kind that name an entity, or one or several periods.
+ENTITY_PARAMS = ("entity", "counterpart", "highlight")
+PERIOD_PARAMS = ("period", "periods")
+
+
+def reference_problems(spec: ChartSpec, dictionary: Dictionary) -> list[Problem]:
+    """The entities and periods a chart names must exist: an unknown highlight would draw no bar
+    highlighted, and a period out of the calendar would fail only when the memo is rendered."""
+    out = []
+    for key in ENTITY_PARAMS:
+        code = spec.params.get(key)
+        if isinstance(code, str) and code and code not in dictionary.entities:
+            hint = choices(code, dictionary.entities, fallback="an entity code from entities:")
+            what = f"unknown entity code '{code}'"
+            out.append(Problem(MEMOS, spec.line_of(key), f"charts.{spec.id}.{key}", what, hint))
+    for key in PERIOD_PARAMS:
+        value = spec.params.get(key)
+        for period in value if isinstance(value, list) else [value] if value else []:
+            error = (
+                period_error(period, span=dictionary.periods)
+                if isinstance(period, str)
+                else f'expected a period in quotes, found {period!r} (write "{period}")'
+            )
+            if error:
+                hint = period_hint(str(period), PERIOD_FORMS, error)
+                out.append(
+                    Problem(MEMOS, spec.line_of(key), f"charts.{spec.id}.{key}", error, hint)
+                )
+    return out
+
+
 def check(root: Path, project: object | None) -> list[Problem]:
     """``memo validate``'s part: every declared chart's kind and parameters, and that the figures
     each memo's charts draw exist in its topic."""
     if project is None:
         return []
     edition = project.edition  # type: ignore[attr-defined]
-    problems = [p for spec in edition.charts for p in spec_problems(spec)]
     dictionary = project.dataset.dictionary  # type: ignore[attr-defined]
+    problems = [p for spec in edition.charts for p in spec_problems(spec)]
+    problems += [p for spec in edition.charts for p in reference_problems(spec, dictionary)]
     for memo in edition.memos:
         figures = project.in_topic(memo.topic)  # type: ignore[attr-defined]
         for spec in memo.chart_specs:
@@ -101,4 +136,52 @@ def check(root: Path, project: object | None) -> list[Problem]:
                         "add rows to data/indicators.csv or fix the chart's entity",
                     )
                 )
+    if not problems:
+        problems += drawing_problems(project)
     return list(dict.fromkeys(problems))
+
+
+def drawing_problems(project: Any) -> list[Problem]:
+    """Draw every chart of every memo as its render will, once per topic, and report what fails
+    at the chart's line: periods the series lacks, a log scale over a zero, … (found here, not
+    in a render job)."""
+    from memo.core.lookup import MissingFigure
+    from memo.core.records import Dataset
+    from memo.derive.frame import to_observations
+    from memo.derive.run import derive_project
+
+    derived, derive_problems = derive_project(project)
+    if derive_problems:
+        return []  # reported by the derive check; the charts of its figures can't be drawn
+    edition, ds = project.edition, project.dataset
+    problems: list[Problem] = []
+    drawn: set[tuple[str, str]] = set()
+    for memo in edition.memos:
+        todo = [s for s in memo.chart_specs if (memo.topic.id, s.id) not in drawn]
+        if not todo:
+            continue
+        mine = derived[derived["topic"] == memo.topic.id] if len(derived) else derived
+        dataset = Dataset(
+            ds.dictionary,
+            project.in_topic(memo.topic),
+            ds.sources,
+            ds.events,
+            to_observations(mine),
+        )
+        book = FactBook(dataset, "en", lambda s: s, memo.edition_date, edition.max_age_days)
+        for spec in todo:
+            drawn.add((memo.topic.id, spec.id))
+            try:
+                draw(spec, book)
+            except (ChartError, MissingFigure, KeyError, ValueError, ArithmeticError) as e:
+                about = f" in topic {memo.topic.id}" if memo.topic.id else ""
+                problems.append(
+                    Problem(
+                        MEMOS,
+                        spec.line,
+                        f"charts.{spec.id}",
+                        f"cannot be drawn for memo {memo.id}{about}: {e}",
+                        "fix the chart's parameters, or add the figures it needs",
+                    )
+                )
+    return problems

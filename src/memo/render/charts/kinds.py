@@ -160,6 +160,10 @@ def paired_periods(spec: ChartSpec, fb: FactBook) -> Chart:
             f"{spec.params['entity']}/{spec.params.get('counterpart') or '-'}, found {len(rows)}"
         )
     log = spec.params.get("scale", "linear") == "log"
+    if log and min(o.low if o.low is not None else o.value for o in rows) <= 0:
+        raise ChartError(
+            f"chart {spec.id}: a log scale cannot show a figure of 0 or below; use scale: linear"
+        )
     top_value = max((o.high if o.high is not None else o.value) for o in rows) * 1.15
     floor = min(o.low if o.low is not None else o.value for o in rows) / 2 if log else 0.0
 

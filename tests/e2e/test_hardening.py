@@ -1,0 +1,295 @@
+"""Hardening, round two (issue 16), on the real build: a handful of smoke cases per class.
+
+Each case copies one fully built project, breaks one file of data/ or config/ the way a careless
+editor or a hostile file does, runs ``snakemake --cores 2`` and checks what a user notices: the
+build exits non-zero, prints ``path:line:`` for the line it broke (found here in the text written,
+never by the code under test), echoes no control character and no content of a file outside the
+project, and leaves ``reports/`` (the link and every byte of the edition) and ``build/memos/`` as
+they were. Hostile YAML also runs in bounded memory: the peak resident size of every process of
+the build, as the kernel counts it, stays under 200 MB (a generous timeout guards against a hang;
+no test times speed). The messages themselves are checked case by case in
+``tests/unit/ingest/test_hostile_input.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers import build_once, copy_built, run_snakemake
+
+pytestmark = pytest.mark.e2e
+
+IND, SRC, EVT = "data/indicators.csv", "data/sources.csv", "data/events.csv"
+DIC, MEM = "data/dictionary.yaml", "config/memos.yaml"
+SECRET = "TOPSECRET-CONTENT"
+# Control characters a message must never carry raw (line breaks between messages aside).
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.fixture(scope="session")
+def good(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """The project after one full build, shared by the xdist workers (built once, under a lock)."""
+    base = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):
+        base = base.parent
+    build = build_once(base / "memo-built")
+    assert build.returncode == 0, build.log[-4000:]
+    return build.root
+
+
+# ---- what a build leaves ---------------------------------------------------------------------
+
+
+def snapshot(project: Path) -> dict:
+    """The reports link, the sha256 of every file of the edition it points to, and the size and
+    time of every file in build/memos/ (any rewrite shows)."""
+    edition = (project / "reports").resolve()
+    return {
+        "link": os.readlink(project / "reports"),
+        "edition": {
+            p.relative_to(edition).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(edition.rglob("*"))
+            if p.is_file()
+        },
+        "memos": {
+            p.name: (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted((project / "build/memos").iterdir())
+        },
+    }
+
+
+MEASURED = """\
+import resource, subprocess, sys
+run = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+sys.stdout.write(run.stdout)
+print(f"\\nexit={run.returncode} peak_kb={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+"""
+
+
+def build_measured(project: Path) -> tuple[int, str, float]:
+    """``snakemake --cores 2`` in a process of its own: exit code, output, and the peak resident
+    size in MB of the largest process the build ran (Linux counts every waited-for descendant)."""
+    run = subprocess.run(
+        [sys.executable, "-c", MEASURED, sys.executable, "-m", "snakemake", "--cores", "2"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    out, _, tail = run.stdout.rpartition("\nexit=")
+    code, peak = re.fullmatch(r"(-?\d+) peak_kb=(\d+)\n", tail).groups()
+    return int(code), out, int(peak) / 1024
+
+
+# ---- editing the real data ---------------------------------------------------------------------
+
+
+def lines(project: Path, rel: str) -> list[str]:
+    return (project / rel).read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def write_lines(project: Path, rel: str, text: list[str]) -> None:
+    (project / rel).write_bytes("".join(text).encode("utf-8"))
+
+
+def edit_cell(project: Path, rel: str, key: str, column: str, value: Callable[[str], str]) -> int:
+    """Change one cell of the row whose first field is ``key`` (or starts with it); its line."""
+    text = lines(project, rel)
+    header = next(csv.reader([text[0]]))
+    for number, line in enumerate(text, start=1):
+        if number > 1 and line.startswith(key):
+            row = next(csv.reader([line]))
+            row[header.index(column)] = value(row[header.index(column)])
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\n").writerow(row)
+            text[number - 1] = out.getvalue()
+            write_lines(project, rel, text)
+            return number
+    raise AssertionError(f"no row {key!r} in {rel}")
+
+
+def append_line(project: Path, rel: str, line: str) -> int:
+    text = lines(project, rel)
+    if text and not text[-1].endswith("\n"):
+        text[-1] += "\n"
+    write_lines(project, rel, [*text, line + "\n"])
+    return len(text) + 1
+
+
+def insert_before(project: Path, rel: str, prefix: str, new: str) -> int:
+    """Insert a line before the first line starting with ``prefix``; the new line's number."""
+    text = lines(project, rel)
+    number = next(i for i, line in enumerate(text, start=1) if line.startswith(prefix))
+    write_lines(project, rel, [*text[: number - 1], new + "\n", *text[number - 1 :]])
+    return number
+
+
+def replace_first(project: Path, rel: str, prefix: str, old: str, new: str) -> int:
+    text = lines(project, rel)
+    number = next(i for i, line in enumerate(text, start=1) if line.startswith(prefix))
+    assert old in text[number - 1], (rel, text[number - 1])
+    text[number - 1] = text[number - 1].replace(old, new, 1)
+    write_lines(project, rel, text)
+    return number
+
+
+def duplicate_full_width(project: Path) -> int:
+    """Append a copy of a row with its period typed in full-width digits: the same key."""
+    row = next(line for line in lines(project, IND) if line.startswith(TARIFF))
+    return append_line(project, IND, row.rstrip("\n").replace("2025-07", "２０２５-07", 1))
+
+
+def link_out(project: Path, rel: str) -> int:
+    secret = project.parent / "secret.txt"
+    secret.write_text(f"{SECRET},leaked\n{SECRET}: leaked\n", encoding="utf-8")
+    (project / rel).unlink()
+    (project / rel).symlink_to(secret)
+    return 1
+
+
+TARIFF = "us_tariff_rate_pct,IND,,2025-07,"
+BOMB = 'lol1: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"lol{i}: &{chr(97 + i - 1)} [{', '.join([f'*{chr(97 + i - 2)}'] * 9)}]\n" for i in range(2, 10)
+)
+SELF = "loop: &loop [*loop]"
+DEEP = "deep: " + "[" * 100_000 + "]" * 100_000
+
+
+@dataclass(frozen=True)
+class Bad:
+    id: str
+    path: str
+    breaks: Callable[[Path], int]
+    fragment: str  # part of the message printed at that line
+
+
+CASES = [
+    # Found only at render time before, or never: a year out of the calendar, an unknown entity.
+    Bad(
+        "period-9999",
+        IND,
+        lambda p: edit_cell(p, IND, TARIFF, "period", lambda _: "9999-07"),
+        'period: "9999-07" is outside the years',
+    ),
+    Bad(
+        "event-date-0000",
+        EVT,
+        lambda p: edit_cell(p, EVT, "gsomia", "date", lambda _: "0000-01-01"),
+        'date: "0000-01-01" is not a real',
+    ),
+    Bad(
+        "chart-highlight-unknown",
+        MEM,
+        lambda p: replace_first(p, MEM, "    highlight:", "IND", "INDIA"),
+        "highlight: unknown entity code 'INDIA' (did you mean IND?)",
+    ),
+    # Two spellings of one key.
+    Bad(
+        "full-width-period-duplicate",
+        IND,
+        lambda p: duplicate_full_width(p),
+        "row: duplicate of line",
+    ),
+    # A full-width copy of an entity, written above it: the real one is the duplicate.
+    Bad(
+        "yaml-key-full-width-duplicate",
+        DIC,
+        lambda p: insert_before(p, DIC, "  IND:", "  ＩＮＤ: {name: India}") + 1,
+        "yaml: duplicate key 'IND', first on line",
+    ),
+    # Control characters.
+    Bad(
+        "esc-in-source-title",
+        SRC,
+        lambda p: edit_cell(p, SRC, "fn01,", "title", lambda t: t + "\x1b[2J\x1b[31m"),
+        "title: contains an escape character (U+001B)",
+    ),
+    Bad(
+        "nul-in-memo-title",
+        MEM,
+        lambda p: replace_first(p, MEM, '    title: "India', "India", "India\\0"),
+        "title: contains a null character (U+0000)",
+    ),
+    # Links out of the project.
+    Bad(
+        "sources-linked-out",
+        SRC,
+        lambda p: link_out(p, SRC),
+        "file: is a link to a file outside the project",
+    ),
+    Bad(
+        "memos-linked-out",
+        MEM,
+        lambda p: link_out(p, MEM),
+        "file: is a link to a file outside the project",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_stops_the_build_at_its_line(case: Bad, good: Path, tmp_path: Path) -> None:
+    project = copy_built(good, tmp_path / "p")
+    before = snapshot(project)
+    line = case.breaks(project)
+    result = run_snakemake(project, "--cores", "2", timeout=600)
+    out = result.stdout
+    assert result.returncode != 0, out[-3000:]
+    cited = [m for m in out.splitlines() if m.startswith(f"{case.path}:{line}: ")]
+    assert any(case.fragment in m for m in cited), out[-3000:]
+    assert not RAW_CONTROL.search(out), "a control character reached the terminal"
+    assert SECRET not in out
+    assert "Traceback (most recent call last)" not in out, out[-3000:]
+    assert snapshot(project) == before
+
+
+HOSTILE = [
+    (name, rel, text)
+    for rel in (MEM, DIC)
+    for name, text in (("alias-bomb", BOMB), ("self-alias", SELF), ("deep-list", DEEP))
+]
+
+
+@pytest.mark.parametrize(
+    "name, rel, text", HOSTILE, ids=[f"{n}-{Path(r).stem}" for n, r, _ in HOSTILE]
+)
+def test_hostile_yaml_fails_in_bounded_memory_at_its_line(name, rel, text, good, tmp_path) -> None:
+    project = copy_built(good, tmp_path / "p")
+    before = snapshot(project)
+    # Appended at the end; the first line (the first anchor, the deep list) is the one cited.
+    line = append_line(project, rel, text.rstrip("\n"))
+    code, out, peak_mb = build_measured(project)
+    assert code != 0, out[-3000:]
+    assert re.search(rf"^{re.escape(rel)}:{line}: yaml: ", out, re.M), out[-3000:]
+    assert peak_mb < 200, f"{peak_mb:.0f} MB"
+    assert "RecursionError" not in out and "MemoryError" not in out
+    assert "Traceback (most recent call last)" not in out, out[-3000:]
+    assert snapshot(project) == before
+
+
+def test_ids_typed_full_width_build_the_same_memos(good: Path, tmp_path: Path) -> None:
+    """The normal form is the same key, not a new one: a row whose entity and period are retyped
+    full-width (as an East Asian keyboard types them) builds byte-identical memos."""
+    project = copy_built(good, tmp_path / "p")
+    before = snapshot(project)["edition"]
+    edit_cell(project, IND, TARIFF, "entity", lambda _: "ＩＮＤ")
+    edit_cell(
+        project, IND, "us_tariff_rate_pct,ＩＮＤ,,2025-07,", "period", lambda _: "２０２５-07"
+    )
+    result = run_snakemake(project, "--cores", "2", timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]
+    after = snapshot(project)["edition"]
+    memos = {name for name in before if name.endswith((".html", ".pdf"))}
+    assert memos and {n: after[n] for n in memos} == {n: before[n] for n in memos}
+    manifest = json.loads((project / "reports/manifest.json").read_text(encoding="utf-8"))
+    assert {m["id"] for m in manifest["memos"]}, "the edition lists no memo"
