@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 import textwrap
 from pathlib import Path
@@ -216,6 +217,18 @@ TRADE_TEMPLATE = """\
 {% endblock %}
 """
 
+# Korean for the messages of this small project that the project's own catalogue does not hold: a
+# Korean edition never shows a message without a confirmed translation.
+KOREAN = {
+    "Officials": "담당자",
+    "US-India trade": "미·인도 교역",
+    "Trade grew %(fold)s; Russia's share of India's crude imports %(oil)s.": (
+        "교역은 %(fold)s 늘었고, 인도의 원유 수입에서 러시아산이 차지하는 비중은 %(oil)s."
+    ),
+    "Russia's share of India's crude imports": "인도 원유 수입 중 러시아산 비중",
+    "Russia's share: {listing}.": "러시아산 비중: {listing}.",
+}
+
 FILES = {
     "data/dictionary.yaml": DICTIONARY,
     "data/sources.csv": SOURCES,
@@ -261,6 +274,11 @@ def make_project(root: Path, *, shared: bool = True, **replace: str | bytes | No
         for name in SHARED:
             shutil.copy2(REPO / "templates" / name, root / "templates" / name)
         shutil.copytree(REPO / "templates/locale", root / "templates/locale", dirs_exist_ok=True)
+        po = root / "templates/locale/ko/LC_MESSAGES/memo.po"
+        with po.open("a", encoding="utf-8") as f:
+            for msgid, msgstr in KOREAN.items():
+                f.write(f"\nmsgid {json.dumps(msgid, ensure_ascii=False)}\n")
+                f.write(f"msgstr {json.dumps(msgstr, ensure_ascii=False)}\n")
     return root
 
 

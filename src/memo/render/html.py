@@ -82,52 +82,27 @@ def render_html(
     memo: MemoDef,
 ) -> Rendered:
     """Render one language edition of a memo to HTML, collecting its figures and notes in
-    ``book`` (the memo's topic, in its language)."""
-    templates = root / "templates"
-    lang = book.language
-    trans = i18n.translations(templates, lang)
-    _ = book.gettext
-    env.install_gettext_translations(trans, newstyle=True)  # type: ignore[attr-defined]
-    say = Wording(book)
-    output_id = memo.output_id(lang)
+    ``book`` (the memo's topic, in its language).
+
+    The memo is rendered twice: the first rendering finds the order in which a reader meets the
+    note calls and the charts, the second numbers them in that order (see memo.render.facts).
+    """
+    output_id = memo.output_id(book.language)
+    checked = i18n.Checked(root / "templates", book.language)
+    book.gettext = checked.gettext
     try:
-        charts = {spec.id: charts_mod.draw(spec, book) for spec in memo.chart_specs}
-        key_figures = []
-        for kf in memo.key_figures:
-            obs = book.find(kf.indicator, kf.entity, kf.counterpart, kf.period)
-            key_figures.append(
-                {
-                    "label": _(kf.label) if kf.label else book.label(kf.indicator),
-                    "who": say.who(obs),
-                    # Ranks read as ordinals in a table ("2nd"), where a bare "2" is ambiguous.
-                    "value": book.show(obs, ordinal=True),
-                }
-            )
-        html = env.get_template(memo.template).render(
-            memo=memo,
-            lang=lang,
-            title=_(memo.title),
-            subtitle=_(memo.subtitle) if memo.subtitle else "",
-            description=_(memo.description) if memo.description else "",
-            marking=_(memo.marking),
-            author=_(memo.author),
-            edition_date=memo.edition_date.isoformat(),
-            edition_date_text=book.date(memo.edition_date),
-            fact=book.fact,
-            event=book.event,
-            event_title=book.event_title,
-            name=book.name,
-            say=say,
-            charts=charts,
-            key_figures=key_figures,
-            book=book,
-            audience=_(memo.audience_label),
-            keywords=", ".join(_(k) for k in memo.keywords),
-            page_of_css=page_of_css(_("Page {page} of {pages}")),
-            note_html=book.note_html,
-            colophon=book.colophon,
-            css=Markup((templates / "memo.css").read_text(encoding="utf-8")),
-            screen_css=Markup((templates / "screen.css").read_text(encoding="utf-8")),
+        first, figures = _render_once(root, env, book, memo, checked, chart_order=None)
+        if checked.pending and edition.translations_pending != "mark":
+            raise MemoError(untranslated(root, output_id, book.language, checked.pending))
+        book.restart(book.reading_order(first))
+        html, _figures = _render_once(
+            root,
+            env,
+            book,
+            memo,
+            checked,
+            chart_order=figures.placed,
+            pending=bool(checked.pending),
         )
     except (
         MissingFigure,
@@ -139,21 +114,134 @@ def render_html(
     ) as e:
         where = getattr(e, "filename", None) or memo.template
         raise MemoError(f"memo {output_id}: template templates/{Path(where).name}: {e}") from None
+    _ = book.gettext
     meta = {
         "id": output_id,
         "memo": memo.id,
         "audience": memo.audience,
         "audience_label": _(memo.audience_label),
-        "language": lang,
+        "language": book.language,
         "title": _(memo.title),
         "bottom_line": bottom_line(html),
+        "marking": _(memo.marking),
+        "publisher": _(edition.publisher),
         "edition_date": memo.edition_date.isoformat(),
         "edition_date_text": book.date(memo.edition_date),
         "stale_figures": len(book.stale),
+        "translations_pending": len(checked.pending),
         "pages_target": list(memo.pages),
+        "paper": memo.paper,
         "templates": sorted({memo.template, "base.html.j2"}),
     }
     return Rendered(output_id, html, book, meta)
+
+
+def _render_once(
+    root: Path,
+    env: jinja2.Environment,
+    book: FactBook,
+    memo: MemoDef,
+    checked: i18n.Checked,
+    chart_order: list[str] | None,
+    pending: bool = False,
+) -> tuple[str, charts_mod.Figures]:
+    """One rendering of the memo's template; the HTML and where its charts were placed."""
+    templates = root / "templates"
+    lang = book.language
+    _ = book.gettext
+    env.install_gettext_translations(checked, newstyle=True)  # type: ignore[attr-defined]
+    say = Wording(book)
+    figures = charts_mod.Figures(
+        memo, book, charts_mod.placed_in(templates / memo.template), order=chart_order
+    )
+    key_figures = []
+    for kf in memo.key_figures:
+        obs = book.find(kf.indicator, kf.entity, kf.counterpart, kf.period)
+        key_figures.append(
+            {
+                "label": _(kf.label) if kf.label else book.label(kf.indicator),
+                "who": say.who(obs),
+                # Ranks read as ordinals in a table ("2nd"), where a bare "2" is ambiguous.
+                "value": book.show(obs, ordinal=True),
+            }
+        )
+    html = env.get_template(memo.template).render(
+        memo=memo,
+        lang=lang,
+        title=_(memo.title),
+        subtitle=_(memo.subtitle) if memo.subtitle else "",
+        description=_(memo.description) if memo.description else "",
+        marking=_(memo.marking),
+        author=_(memo.author),
+        edition_date=memo.edition_date.isoformat(),
+        edition_date_text=book.date(memo.edition_date),
+        fact=book.fact,
+        event=book.event,
+        event_title=book.event_title,
+        name=book.name,
+        say=say,
+        chart=figures.place,
+        chart_ref=figures.ref,
+        unplaced_charts=figures.rest,
+        key_figures=key_figures,
+        book=book,
+        audience=_(memo.audience_label),
+        keywords=", ".join(_(k) for k in memo.keywords),
+        page_of_css=page_of_css(_("Page {page} of {pages}")),
+        paper=memo.paper,
+        editions=other_editions(memo, lang),
+        translation_pending=pending,
+        note_html=book.note_html,
+        colophon=book.colophon,
+        css=Markup((templates / "memo.css").read_text(encoding="utf-8")),
+        screen_css=Markup((templates / "screen.css").read_text(encoding="utf-8")),
+    )
+    figures.check_all_placed()
+    return book.calls_after_words(html), figures
+
+
+def untranslated(root: Path, output_id: str, language: str, messages: list[str]) -> str:
+    """Say which messages an edition uses without a confirmed translation, where each is written,
+    and which catalogue to update."""
+    from babel import Locale
+
+    from memo.render.messages import extract
+
+    where = {m.id: m.locations for m in extract(root) if m.id}
+    po = i18n.catalogue_path(Path("templates"), language).as_posix()
+    lines = [
+        f"{len(messages)} message{'' if len(messages) == 1 else 's'} without a confirmed "
+        f"{Locale.parse(language).english_name} translation; update {po} (run `memo catalogue`, "
+        "translate each, and remove its fuzzy mark):"
+    ]
+    for msgid in messages:
+        locations = where.get(msgid) or [
+            ("(not in the message template: run memo catalogue)", None)
+        ]
+        file, line = locations[0]
+        lines.append(f"  {file}:{line or 1}: {shorten(msgid)!r}")
+    return f"memo {output_id}: " + "\n".join(lines)
+
+
+def shorten(message: str, limit: int = 90) -> str:
+    """A message as an error quotes it: its first words, one line."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def other_editions(memo: MemoDef, language: str) -> list[dict[str, str]]:
+    """The memo's editions in its other languages: file, language, and the language's own name."""
+    from babel import Locale
+
+    return [
+        {
+            "lang": lang,
+            "href": f"{memo.output_id(lang)}.html",
+            "name": Locale.parse(lang).get_display_name(lang).capitalize(),
+        }
+        for lang in memo.languages
+        if lang != language
+    ]
 
 
 def bottom_line(html: str) -> str:
@@ -161,5 +249,5 @@ def bottom_line(html: str) -> str:
     m = re.search(r'id="bottom-line"[^>]*>(.*?)</(?:p|div|section)>', html, re.S)
     if not m:
         return ""
-    text = re.sub(r"<sup>.*?</sup>|<[^>]+>", "", m.group(1))
+    text = re.sub(r'\u00a0?<a class="noteref"[^>]*>.*?</a>|<[^>]+>', "", m.group(1))
     return " ".join(htmllib.unescape(text).split())

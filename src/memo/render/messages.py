@@ -125,6 +125,7 @@ def data_messages(root: Path) -> Iterator[Message]:
         for key, what in (
             ("superlative", "what rank 1 is called"),
             ("subject", "what is ranked, as in 'the highest <subject>'"),
+            ("who", "who a figure is about (key figures); keep {entity} and {counterpart}"),
         ):
             words = ind.get("wording") or {}
             if isinstance(words, dict) and words.get(key):

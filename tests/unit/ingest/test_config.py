@@ -175,7 +175,7 @@ def test_schema_problems_come_first_at_their_lines(problems) -> None:
         "(allowed: en, ko)",
         f"config/memos.yaml:{line + 1}: memos[0].colour: unknown key 'colour' (allowed: id, "
         "audience, title, subtitle, description, keywords, topic, template, languages, "
-        "sections, key_figures, charts, pages, marking, author, edition_date)",
+        "sections, key_figures, charts, pages, paper, marking, author, edition_date)",
     ]
 
 

@@ -28,7 +28,7 @@ def render(root: Path, output_id: str):
 def visible(markup: str) -> str:
     body = markup.split("<body", 1)[1]
     body = re.sub(r"<(style|svg)\b.*?</\1>", " ", body, flags=re.S)
-    body = re.sub(r"<sup>.*?</sup>", "", body)
+    body = re.sub(r'\u00a0<a class="noteref"[^>]*>\[\d+\]</a>', "", body)  # note calls
     body = re.sub(r"</?(span|a|time|cite)\b[^>]*>", "", body)  # inline: no space
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
@@ -131,7 +131,8 @@ def test_css_strings_cannot_break_out_of_the_stylesheet() -> None:
 
 def test_bottom_line_is_plain_text_without_note_calls() -> None:
     html = (
-        '<p id="bottom-line">It is <span class="fig">50%</span><a><sup>1</sup></a> &amp; more.</p>'
+        '<p id="bottom-line">It is <span class="fig">50%</span>\u00a0<a class="noteref" '
+        'href="#note-1" aria-label="Note 1">[1]</a> &amp; more.</p>'
     )
     assert bottom_line(html) == "It is 50% & more."
     assert bottom_line("<p>No bottom line</p>") == ""
