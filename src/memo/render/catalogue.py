@@ -5,7 +5,9 @@ merges it into every ``templates/locale/<language>/LC_MESSAGES/memo.po``, keepin
 translations (a changed English text keeps its old translation as a *fuzzy* suggestion, which the
 memos do not use until a translator confirms it). ``--add-language xx`` starts a new catalogue;
 ``--check`` changes nothing and exits 1 when the template is out of date or a catalogue lacks a
-confirmed translation of a message that a memo built in its language can show.
+confirmed translation of a message that a memo built in its language can show. :func:`check` is
+``memo validate``'s part: the same missing translations, reported where each message is written,
+before any memo is rendered.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from memo.render.i18n import DOMAIN, catalogue_path
+from memo.core.problems import Problem
+from memo.ingest.config import MEMOS
+from memo.render.i18n import DOMAIN, catalogue_path, shorten
 from memo.render.messages import extract, load_yaml
 
 TEMPLATE_PATH = "templates/locale/memo.pot"
@@ -135,6 +140,55 @@ def required(root: Path, template: Catalog, language: str) -> set[str]:
         if needed:
             out.add(msg.id)
     return out
+
+
+def check(root: Path, project: object | None) -> list[Problem]:
+    """``memo validate``'s part: every message a language edition can show has a confirmed
+    translation in that language's catalogue; each one that has not is reported where it is
+    written (template, code or data line), naming the catalogue to update.
+
+    With ``translations: {pending: mark}`` in config/config.yaml the same are printed as warnings
+    and the build goes on (the editions then say "translation pending").
+    """
+    if project is None:
+        return []  # the config did not load: which languages are built is unknown
+    edition = project.edition  # type: ignore[attr-defined]
+    built = sorted({lang for m in edition.memos for lang in m.languages} - {"en"})
+    if not built:
+        return []
+    template = extract(root)
+    where = {m.id: m.locations for m in template if m.id}
+    problems = []
+    for lang in built:
+        rel = catalogue_path(Path("templates"), lang).as_posix()
+        if not catalogue_path(root / "templates", lang).is_file():
+            problems.append(
+                Problem(
+                    MEMOS,
+                    1,
+                    "languages",
+                    f"memos are built in {lang} but there is no catalogue {rel}",
+                    f"run memo catalogue --add-language {lang} and translate it",
+                )
+            )
+            continue
+        name = Locale.parse(lang).english_name
+        for msgid in missing(merged(root, template, lang), required(root, template, lang)):
+            file, line = (where.get(msgid) or [(TEMPLATE_PATH, None)])[0]
+            problems.append(
+                Problem(
+                    file,
+                    line or 1,
+                    "message",
+                    f"no confirmed {name} translation of {shorten(msgid)!r}",
+                    f"update {rel}: run memo catalogue, translate it, remove its fuzzy mark",
+                )
+            )
+    if problems and edition.translations_pending == "mark":
+        for p in problems:
+            print(f"warning: {p} (published as 'translation pending')", file=sys.stderr)
+        return []
+    return problems
 
 
 def run(root: Path, add: list[str] | None = None, check: bool = False) -> int:

@@ -19,7 +19,7 @@ from memo.core.lookup import MissingFigure
 from memo.core.quantity import BoundsError
 from memo.ingest.config import Edition, MemoDef
 from memo.render import charts as charts_mod
-from memo.render import i18n
+from memo.render import i18n, webfont
 from memo.render.facts import FactBook
 from memo.render.wording import Wording
 
@@ -30,10 +30,14 @@ class MemoError(RuntimeError):
 
 @dataclass
 class Rendered:
+    """A rendered memo: ``html`` is what WeasyPrint prints; ``page``, the HTML file a reader
+    opens, is the same with the subset of the Korean font it needs embedded (memo.render.webfont)."""
+
     output_id: str
     html: str
     book: FactBook
     meta: dict[str, Any]
+    page: str = ""
 
 
 def environment(templates: Path) -> jinja2.Environment:
@@ -133,7 +137,11 @@ def render_html(
         "paper": memo.paper,
         "templates": sorted({memo.template, "base.html.j2"}),
     }
-    return Rendered(output_id, html, book, meta)
+    page, font_bytes = webfont.embed(
+        html, book.language, root / "templates", cache=root / webfont.CACHE
+    )
+    meta["webfont_bytes"] = font_bytes
+    return Rendered(output_id, html, book, meta, page)
 
 
 def _render_once(
@@ -219,14 +227,8 @@ def untranslated(root: Path, output_id: str, language: str, messages: list[str])
             ("(not in the message template: run memo catalogue)", None)
         ]
         file, line = locations[0]
-        lines.append(f"  {file}:{line or 1}: {shorten(msgid)!r}")
+        lines.append(f"  {file}:{line or 1}: {i18n.shorten(msgid)!r}")
     return f"memo {output_id}: " + "\n".join(lines)
-
-
-def shorten(message: str, limit: int = 90) -> str:
-    """A message as an error quotes it: its first words, one line."""
-    flat = " ".join(message.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def other_editions(memo: MemoDef, language: str) -> list[dict[str, str]]:

@@ -63,6 +63,12 @@ def confirmed(templates: Path, language: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def shorten(message: str, limit: int = 90) -> str:
+    """A message as an error quotes it: its first words, on one line."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
 def needs_translation(message: str) -> bool:
     """Whether a message has words to translate (not only placeholders and signs)."""
     return any(ch.isalpha() for ch in _PLACEHOLDER.sub("", message))

@@ -376,6 +376,7 @@ def test_every_stage_checks_its_part(make_project) -> None:
     assert STAGE_CHECKS == (
         "memo.derive.run:check",
         "memo.render.charts:check",
+        "memo.render.catalogue:check",
         "memo.distribute.recipients:check_project",
     )
 

@@ -16,8 +16,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import jinja2
-from jinja2 import nodes
 from markupsafe import Markup
 
 from memo.core.problems import Problem
@@ -41,6 +39,9 @@ def draw(spec: ChartSpec, book: FactBook, beside: bool = False) -> Chart:
 
 @lru_cache(maxsize=64)
 def _placed_in_source(source: str) -> tuple[str, ...]:
+    import jinja2  # here: memo validate imports this module, and need not load Jinja for it
+    from jinja2 import nodes
+
     env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
     out = []
     for call in env.parse(source).find_all(nodes.Call):
@@ -142,9 +143,11 @@ def placement_problems(root: Path, memo: MemoDef) -> list[Problem]:
     template = root / "templates" / memo.template
     if not template.is_file():
         return []  # reported by the config check
+    from jinja2 import TemplateSyntaxError
+
     try:
         placed = placed_in(template)
-    except jinja2.TemplateSyntaxError:
+    except TemplateSyntaxError:
         return []  # reported when the memo is rendered, with its line
     where = f"memos.{memo.id}.charts"
     out = []
