@@ -484,3 +484,58 @@ def _walk(owner, resources, ctm, page_id, figures, cmaps, runs, marked=None) -> 
             m = _times(tm, ctm)
             in_figure = any((page_id, mc) in figures for mc in marked if mc is not None)
             runs.append(TextRun(text, m[4], m[5], size * (m[2] ** 2 + m[3] ** 2) ** 0.5, in_figure))
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as poppler's pdftotext finds it on a page: its text and its box, in points from the
+    page's top left. Two glyphs without a visible gap between them are one word."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+def pdf_words(path: Path) -> list[list[Word]]:
+    """Every word of each page of a PDF, with its box (``pdftotext -bbox``)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = []
+    for page in re.findall(r"<page\b.*?</page>", out, re.S):
+        pages.append(
+            [
+                Word(html.unescape(text), float(x0), float(y0), float(x1), float(y1))
+                for x0, y0, x1, y1, text in re.findall(
+                    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
+                    page,
+                )
+            ]
+        )
+    return pages
+
+
+def pdf_lines(path: Path) -> list[list[tuple[float, str]]]:
+    """Each page's lines from top to bottom, as (bottom of the line, its words left to right): the
+    order in which a reader meets what the page prints, side by side columns line by line. Words
+    whose bottoms are within 2.5 pt of each other share a line (a note call is set smaller)."""
+    out = []
+    for words in pdf_words(path):
+        rows: list[list[Word]] = []
+        for w in sorted(words, key=lambda w: w.bottom):
+            if rows and w.bottom - rows[-1][0].bottom <= 2.5:
+                rows[-1].append(w)
+            else:
+                rows.append([w])
+        out.append(
+            [
+                (
+                    max(w.bottom for w in row),
+                    " ".join(w.text for w in sorted(row, key=lambda w: w.x0)),
+                )
+                for row in rows
+            ]
+        )
+    return out

@@ -123,9 +123,11 @@ def ranked_bars(spec: ChartSpec, fb: FactBook, beside: bool = False) -> Chart:
         )
 
     width = PAIR_WIDTH if beside else WIDTH
-    # Room on the left for the longest name and on the right for the longest figure (bold).
-    left = 12 + max(text_width(label(o)) for o in rows)
-    right = 12 + max(text_width(v) * 1.08 for v in values.values())
+    # Room on the left for the longest name and on the right for the longest figure (bold), at the
+    # size they may be drawn: a page-wide chart's labels grow to 15 px on a phone (screen.css).
+    size = 12 if beside else 15
+    left = 10 + max(text_width(label(o), size) for o in rows)
+    right = 10 + max(text_width(v, size, em=0.8) for v in values.values())
     bar_h, gap = (14, 5) if beside else (16, 6)
     height = 24 + len(rows) * (bar_h + gap)
     scale = (width - left - right) / top
