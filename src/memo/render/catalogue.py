@@ -101,10 +101,35 @@ _MEMO_NOTE = re.compile(r"\bof memo (\S+?)(?: \(|$)")
 _CHART_NOTE = re.compile(r"\bof chart (\S+?);")
 
 
-def required(root: Path, template: Catalog, language: str) -> set[str]:
+_INDICATOR_NOTE = re.compile(r"\bindicator ([a-z0-9_]+)")
+_ENTITY_NOTE = re.compile(r"\bname of entity (\S+)")
+
+
+def _topic_words(project: object, language: str) -> tuple[set[str], set[str] | None]:
+    """The indicators and entities the topics of a language's memos can show (None: every
+    entity): an indicator with figures in such a topic, or derived from one that has."""
+    memos = [m for m in project.edition.memos if language in m.languages]  # type: ignore[attr-defined]
+    topics = list({m.topic.id: m.topic for m in memos}.values())
+    indicators = {o.indicator for t in topics for o in project.in_topic(t)}  # type: ignore[attr-defined]
+    definitions = project.dataset.dictionary.indicators  # type: ignore[attr-defined]
+    grown = True
+    while grown:
+        more = {i for i, d in definitions.items() if set(d.inputs) & indicators} - indicators
+        indicators |= more
+        grown = bool(more)
+    if any(t.entities is None for t in topics):
+        return indicators, None
+    return indicators, {e for t in topics for e in t.entities or ()}
+
+
+def required(
+    root: Path, template: Catalog, language: str, project: object | None = None
+) -> set[str]:
     """Messages a language's catalogue must translate: those a memo built in that language can
     show. A template used only by memos in other languages, and the title, keywords and labels of
-    those memos, need no translation; with no memo in the language, nothing does."""
+    those memos, need no translation; with no memo in the language, nothing does. Given the loaded
+    ``project``, neither do the words of indicators and entities outside those memos' topics
+    (another topic's memos may be English only)."""
     memos, _ = load_yaml(root / "config/memos.yaml")
     built = [
         m
@@ -119,6 +144,9 @@ def required(root: Path, template: Catalog, language: str) -> set[str]:
         f"templates/{m.get('template')}" for m in memos.get("memos") or [] if isinstance(m, dict)
     } - templates
     charts = {str(c) for m in built for c in m.get("charts") or []}
+    shown_indicators, shown_entities = (
+        _topic_words(project, language) if project is not None else (None, None)
+    )
     out = set()
     for msg in template:
         if not msg.id:
@@ -127,6 +155,13 @@ def required(root: Path, template: Catalog, language: str) -> set[str]:
         for file, _line in msg.locations:
             if file in other_templates:
                 continue
+            if file == "data/dictionary.yaml" and shown_indicators is not None:
+                about = {n.group(1) for n in map(_INDICATOR_NOTE.search, msg.auto_comments) if n}
+                if about and not about & shown_indicators:
+                    continue
+                named = {n.group(1) for n in map(_ENTITY_NOTE.search, msg.auto_comments) if n}
+                if named and shown_entities is not None and not named & shown_entities:
+                    continue
             if file == "config/memos.yaml":
                 notes = [_MEMO_NOTE.search(c) for c in msg.auto_comments]
                 owners = {n.group(1) for n in notes if n}
@@ -173,7 +208,8 @@ def check(root: Path, project: object | None) -> list[Problem]:
             )
             continue
         name = Locale.parse(lang).english_name
-        for msgid in missing(merged(root, template, lang), required(root, template, lang)):
+        needed = required(root, template, lang, project)
+        for msgid in missing(merged(root, template, lang), needed):
             file, line = (where.get(msgid) or [(TEMPLATE_PATH, None)])[0]
             problems.append(
                 Problem(

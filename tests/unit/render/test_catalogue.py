@@ -151,6 +151,35 @@ def test_validate_names_every_message_of_a_new_korean_memo(small: Path) -> None:
     assert not any("Tariffs on India" in p for p in found)  # an English-only memo's title
 
 
+def test_another_topics_words_need_no_korean(tmp_path: Path) -> None:
+    """An English-only memo on a new topic brings entities and indicators no Korean memo shows."""
+    from unit.support import DICTIONARY, INDICATORS
+
+    dictionary = DICTIONARY.replace(
+        "  WLD: {name: World, kind: world}\n",
+        "  WLD: {name: World, kind: world}\n  XAA: {name: Arcadia, kind: region}\n",
+    ) + (
+        "  fdi_usd_bn:\n    label: Direct investment\n    unit: usd_bn\n"
+        "    description: Investment from the entity into the counterpart.\n"
+    )
+    rows = INDICATORS + "fdi_usd_bn,XAA,,2024,12.5,,,,usd_bn,fn01,\n"
+    root = make_project(tmp_path / "p", dictionary=dictionary, indicators=rows)
+    assert validate_catalogue(root) == []
+    # Without the project, as memo catalogue --check reads it, they are still listed to translate.
+    template = extract(root)
+    assert {"Arcadia", "Direct investment"} <= catalogue.required(root, template, "ko")
+    # Once the Korean memo's topic takes them in, they need Korean.
+    memos = root / "config/memos.yaml"
+    memos.write_text(
+        memos.read_text(encoding="utf-8").replace("RUS, WLD]", "RUS, WLD, XAA]"), encoding="utf-8"
+    )
+    found = validate_catalogue(root)
+    assert [p.split(": ", 2)[2].split(" (")[0] for p in found] == [
+        "no confirmed Korean translation of 'Arcadia'",
+        "no confirmed Korean translation of 'Direct investment'",
+    ]
+
+
 def test_translations_pending_mark_warns_instead(small: Path, capsys) -> None:
     config = small / "config/config.yaml"
     config.write_text(
