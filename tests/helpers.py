@@ -307,3 +307,235 @@ def rows_shown(folder: Path, memo: str) -> set[str]:
     """The data/indicators.csv rows a memo's figures come from: shown, or inputs of a derived one."""
     figures = figure_record(folder, memo)["figures"]
     return {f["row"] for f in figures} | {i for f in figures for i in f["inputs"]}
+
+
+# ---- where the PDF draws its text ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """One string a PDF page draws: its text, where its baseline starts (PDF points from the page's
+    bottom left), the size it is drawn at (points, every transformation applied), and whether it is
+    part of a figure (a chart, tagged /Figure in the structure tree)."""
+
+    text: str
+    x: float
+    y: float
+    size: float
+    figure: bool
+
+
+def _to_unicode(font) -> dict[int, str]:
+    """A font's ToUnicode CMap: character code -> text."""
+    if "/ToUnicode" not in font:
+        return {}
+    data = font.ToUnicode.read_bytes().decode("latin-1")
+
+    def text(hexstr: str) -> str:
+        return bytes.fromhex(hexstr).decode("utf-16-be", errors="replace")
+
+    codes: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for src, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+            codes[int(src, 16)] = text(dst)
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi, dst in re.findall(
+            r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\[[^\]]*\])", block
+        ):
+            lo_i, hi_i = int(lo, 16), int(hi, 16)
+            if dst.startswith("["):
+                for i, d in enumerate(re.findall(r"<([0-9a-fA-F]*)>", dst)):
+                    codes[lo_i + i] = text(d)
+            else:
+                start = bytes.fromhex(dst[1:-1])
+                base = int.from_bytes(start, "big")
+                for i in range(hi_i - lo_i + 1):
+                    codes[lo_i + i] = (
+                        (base + i).to_bytes(len(start), "big").decode("utf-16-be", errors="replace")
+                    )
+    return codes
+
+
+def _figure_mcids(pdf) -> set[tuple[tuple[int, int], int]]:
+    """(page, marked-content id) of every /Figure element of the structure tree."""
+    found: set[tuple[tuple[int, int], int]] = set()
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return found
+    todo = [(root, None)]
+    while todo:
+        node, page = todo.pop()
+        if isinstance(node, int):
+            continue
+        if node._type_name == "array":
+            todo += [(child, page) for child in node]
+            continue
+        if node._type_name != "dictionary":
+            continue
+        page = node.Pg.objgen if "/Pg" in node else page
+        kids = node.get("/K")
+        kids = [] if kids is None else [kids] if isinstance(kids, int) else kids
+        if kids is not None and not isinstance(kids, list) and kids._type_name != "array":
+            kids = [kids]
+        if str(node.get("/S", "")) == "/Figure":
+            for kid in kids:
+                if isinstance(kid, int) and page is not None:
+                    found.add((page, kid))
+        todo += [(kid, page) for kid in kids]
+    return found
+
+
+def _times(m: list[float], n: list[float]) -> list[float]:
+    """The PDF matrix product m × n ([a b c d e f] row-vector matrices)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return [
+        a * A + b * C,
+        a * B + b * D,
+        c * A + d * C,
+        c * B + d * D,
+        e * A + f * C + E,
+        e * B + f * D + F,
+    ]
+
+
+def pdf_runs(path: Path) -> list[list[TextRun]]:
+    """Every string each page of a PDF draws (its content stream and the forms it uses), with its
+    position and drawn size: what pdftotext -bbox would give, with exact sizes."""
+    import pikepdf
+
+    pages: list[list[TextRun]] = []
+    with pikepdf.open(path) as pdf:
+        figures = _figure_mcids(pdf)
+        cmaps: dict = {}
+        for page in pdf.pages:
+            runs: list[TextRun] = []
+            _walk(
+                page.obj, page.Resources, [1, 0, 0, 1, 0, 0], page.obj.objgen, figures, cmaps, runs
+            )
+            pages.append(runs)
+    return pages
+
+
+def _walk(owner, resources, ctm, page_id, figures, cmaps, runs, marked=None) -> None:
+    import pikepdf
+
+    marked = list(marked or [])  # the marked-content ids open around the current operator
+    stack: list = []
+    font, size, leading = None, 0.0, 0.0
+    tm = lm = [1.0, 0, 0, 1.0, 0, 0]
+    for operands, operator in pikepdf.parse_content_stream(owner):
+        op = str(operator)
+        if op == "q":
+            stack.append((ctm, font, size, leading))
+        elif op == "Q" and stack:
+            ctm, font, size, leading = stack.pop()
+        elif op == "cm":
+            ctm = _times([float(v) for v in operands], ctm)
+        elif op == "BDC":
+            props = operands[1]
+            mcid = props.get("/MCID") if props._type_name == "dictionary" else None
+            marked.append(int(mcid) if mcid is not None else None)
+        elif op == "BMC":
+            marked.append(None)
+        elif op == "EMC" and marked:
+            marked.pop()
+        elif op == "BT":
+            tm = lm = [1.0, 0, 0, 1.0, 0, 0]
+        elif op == "Tf":
+            font, size = resources.Font[operands[0]], float(operands[1])
+        elif op == "TL":
+            leading = float(operands[0])
+        elif op == "Tm":
+            tm = lm = [float(v) for v in operands]
+        elif op in ("Td", "TD"):
+            tx, ty = float(operands[0]), float(operands[1])
+            if op == "TD":
+                leading = -ty
+            tm = lm = _times([1, 0, 0, 1, tx, ty], lm)
+        elif op in ("T*", "'", '"'):
+            tm = lm = _times([1, 0, 0, 1, 0, -leading], lm)
+        elif op == "Do":
+            xobj = resources.XObject[operands[0]]
+            if xobj.Subtype == "/Form":
+                matrix = [float(v) for v in xobj.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+                _walk(
+                    xobj,
+                    xobj.get("/Resources", resources),
+                    _times(matrix, ctm),
+                    page_id,
+                    figures,
+                    cmaps,
+                    runs,
+                    marked,
+                )
+        if op in ("Tj", "TJ", "'", '"') and font is not None:
+            items = operands[0] if op == "TJ" else [operands[-1]]
+            key = font.objgen
+            if key not in cmaps:
+                cmaps[key] = _to_unicode(font)
+            width = 2 if font.Subtype == "/Type0" else 1
+            text = ""
+            for item in items:
+                if isinstance(item, pikepdf.String):
+                    raw = bytes(item)
+                    for i in range(0, len(raw), width):
+                        text += cmaps[key].get(int.from_bytes(raw[i : i + width], "big"), "")
+            m = _times(tm, ctm)
+            in_figure = any((page_id, mc) in figures for mc in marked if mc is not None)
+            runs.append(TextRun(text, m[4], m[5], size * (m[2] ** 2 + m[3] ** 2) ** 0.5, in_figure))
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as poppler's pdftotext finds it on a page: its text and its box, in points from the
+    page's top left. Two glyphs without a visible gap between them are one word."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+def pdf_words(path: Path) -> list[list[Word]]:
+    """Every word of each page of a PDF, with its box (``pdftotext -bbox``)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = []
+    for page in re.findall(r"<page\b.*?</page>", out, re.S):
+        pages.append(
+            [
+                Word(html.unescape(text), float(x0), float(y0), float(x1), float(y1))
+                for x0, y0, x1, y1, text in re.findall(
+                    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
+                    page,
+                )
+            ]
+        )
+    return pages
+
+
+def pdf_lines(path: Path) -> list[list[tuple[float, str]]]:
+    """Each page's lines from top to bottom, as (bottom of the line, its words left to right): the
+    order in which a reader meets what the page prints, side by side columns line by line. Words
+    whose bottoms are within 2.5 pt of each other share a line (a note call is set smaller)."""
+    out = []
+    for words in pdf_words(path):
+        rows: list[list[Word]] = []
+        for w in sorted(words, key=lambda w: w.bottom):
+            if rows and w.bottom - rows[-1][0].bottom <= 2.5:
+                rows[-1].append(w)
+            else:
+                rows.append([w])
+        out.append(
+            [
+                (
+                    max(w.bottom for w in row),
+                    " ".join(w.text for w in sorted(row, key=lambda w: w.x0)),
+                )
+                for row in rows
+            ]
+        )
+    return out

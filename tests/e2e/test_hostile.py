@@ -186,6 +186,9 @@ def make_hostile(root: Path, url: str) -> None:
     config = yaml.safe_load((root / "config/config.yaml").read_text(encoding="utf-8"))
     config["marking"] = f"M {h}"
     config["edition"]["publisher"] = f"Pub {h}"
+    # No catalogue translates these texts: the Korean edition shows them in English under a
+    # "translation pending" notice (by default it would stop, as tests/e2e/test_reading.py checks).
+    config["translations"] = {"pending": "mark"}
     _write_yaml(root / "config/config.yaml", config)
 
     with (root / "config/recipients.csv").open("a", encoding="utf-8", newline="") as f:
@@ -453,7 +456,8 @@ def test_hostile_names_and_titles_do_not_change_the_message_headers(built):
         msg = email.message_from_bytes(raw, policy=policy.default)
         assert len(msg.get_all("To")) == 1 and len(msg["To"].addresses) == 1, msg["To"]
         assert "\n" not in msg["Subject"] and "\r" not in msg["Subject"]
-        assert msg["Subject"].startswith("Title <script>alert(1)</script>")
+        # The subject opens with the marking (the memos' own, hostile), then the publisher.
+        assert msg["Subject"].startswith("[marking <script>alert(1)</script>")
         by_address.setdefault(msg["To"].addresses[0].addr_spec, []).append(sorted(names))
         html = next(p for p in msg.walk() if p.get_content_type() == "text/html").get_content()
         tree = html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=False)
@@ -510,6 +514,9 @@ def test_very_long_strings_build_without_a_traceback(built_project, tmp_path):
     for m in memos["memos"]:
         m.update(title=long_title, subtitle="Y" * 3000, marking="Z" * 200)
     _write_yaml(project / "config/memos.yaml", memos)
+    # The Korean edition shows the untranslated texts under a "translation pending" notice.
+    config = yaml.safe_load((project / "config/config.yaml").read_text("utf-8"))
+    _write_yaml(project / "config/config.yaml", {**config, "translations": {"pending": "mark"}})
     derived = run_memo(project, "derive")
     assert derived.returncode == 0, derived.stderr[-3000:]
     # One memo, not in English when there is one: its line breaking is most at risk.

@@ -39,20 +39,24 @@ def text_of(el: ElementTree.Element) -> str:
 
 REQUEST_ATTRIBUTES = ("src", "srcset", "data", "poster", "background", "action", "formaction")
 EXTERNAL = re.compile(r"^\s*(https?:|//|file:|ftp:|data:|javascript:)", re.I)
-CSS_FETCH = re.compile(r"url\s*\(|@import", re.I)
+# A url() fetches unless it holds the thing itself: a font embedded as a WOFF2 data URL.
+CSS_FETCH = re.compile(r"url\s*\((?!data:font/woff2;base64,[A-Za-z0-9+/=]+\))|@import", re.I)
+# The links between the files of an edition (the memo's PDF, its other languages, the index).
+SIBLING = re.compile(r"^[a-z0-9-]+\.(html|pdf)$")
 
 
-def requests_and_links(markup: str) -> tuple[list[str], list[tuple[str, str, bool]]]:
+def requests_and_links(markup: str) -> tuple[list[str], list[tuple[str, str, str]]]:
     """Everything in a page that a browser would fetch, and every <a href> as (href, text,
-    inside the notes)."""
+    where: "notes", "links" (the memo's links to its siblings) or "")."""
     root = parse(markup)
     requests: list[str] = []
-    links: list[tuple[str, str, bool]] = []
-    notes = {
-        id(el)
-        for sec in root.iter("section")
-        if "notes" in sec.get("class", "")
-        for el in sec.iter()
+    links: list[tuple[str, str, str]] = []
+    where = {
+        id(el): cls
+        for cls, tag in (("notes", "section"), ("links", "nav"))
+        for box in root.iter(tag)
+        if cls in box.get("class", "").split()
+        for el in box.iter()
     }
     for el in root.iter():
         tag = local(el.tag)
@@ -87,21 +91,24 @@ def requests_and_links(markup: str) -> tuple[list[str], list[tuple[str, str, boo
         if el.get("style") and CSS_FETCH.search(el.get("style")):
             requests.append(f"<{tag} style={el.get('style')}>")
         if tag == "a" and el.get("href") is not None:
-            links.append((el.get("href"), text_of(el), id(el) in notes))
+            links.append((el.get("href"), text_of(el), where.get(id(el), "")))
     return requests, links
 
 
 def check_self_contained(markup: str) -> list[str]:
-    """Problems: requests of any kind, links anywhere but to the page itself or (in the notes)
-    to a source written out as the link's own text."""
+    """Problems: requests of any kind, links anywhere but to the page itself, (in the notes) to a
+    source written out as the link's own text, or (in the memo's links) to a file of the edition."""
     requests, links = requests_and_links(markup)
     ids = {el.get("id") for el in parse(markup).iter() if el.get("id")}
     problems = [f"request: {r}" for r in requests]
-    for href, text, in_notes in links:
+    for href, text, place in links:
         if href.startswith("#"):
             if href[1:] not in ids:
                 problems.append(f"link to a missing anchor: {href}")
-        elif not in_notes:
+        elif place == "links":
+            if not SIBLING.match(href):
+                problems.append(f"link to something not in the edition: {href}")
+        elif place != "notes":
             problems.append(f"link outside the notes: {href}")
         elif not re.match(r"^https?://", href) or href != text:
             problems.append(f"note link is not a plain source address: {href} ({text})")
@@ -111,9 +118,12 @@ def check_self_contained(markup: str) -> list[str]:
 def test_self_containment_check_catches_requests_and_stray_links():
     """The checker itself: each of these pages must be flagged, the plain one not."""
     plain = (
-        '<!DOCTYPE html><html lang="en"><head><title>t</title><style>p{color:red}</style></head>'
-        '<body><p id="x">a<a href="#note-1">1</a></p><section class="notes"><ol><li id="note-1">'
-        '<a href="https://example.org/a">https://example.org/a</a></li></ol></section></body></html>'
+        '<!DOCTYPE html><html lang="en"><head><title>t</title><style>p{color:red}</style>'
+        "<style>@font-face { src: url(data:font/woff2;base64,d09GMgABAAA=) format('woff2'); }"
+        '</style></head><body><nav class="links"><a href="m-en.pdf">PDF</a> '
+        '<a href="index.html">All</a></nav><p id="x">a<a href="#note-1">1</a></p>'
+        '<section class="notes"><ol><li id="note-1"><a href="https://example.org/a">'
+        "https://example.org/a</a></li></ol></section></body></html>"
     )
     assert check_self_contained(plain) == []
     bad = {
@@ -122,6 +132,8 @@ def test_self_containment_check_catches_requests_and_stray_links():
         "script": "<script>alert(1)</script>",
         "stylesheet": '<link rel="stylesheet" href="x.css">',
         "css url": "<style>p { background: url(//example.org/x.png) }</style>",
+        "css data url of another kind": "<style>p { background: url(data:image/png;base64,AA==) }</style>",
+        "memo link leaving the edition": '<nav class="links"><a href="https://example.org/">x</a></nav>',
         "css import": '<style>@import "x.css";</style>',
         "inline style": '<p style="background:url(x.png)">x</p>',
         "svg image": '<svg><image href="https://example.org/x.png"/></svg>',
@@ -164,6 +176,15 @@ def test_memo_makes_no_request_and_links_only_to_its_notes_and_sources(pages, me
     _, links = requests_and_links(pages[memo])
     assert any(h.startswith("#note-") for h, _, _ in links)
     assert any(h.startswith("https://") for h, _, _ in links), "no source address in the notes"
+
+
+@pytest.mark.parametrize("memo", MEMOS)
+def test_memo_links_to_its_pdf_its_other_editions_and_the_index(pages, reports, memo):
+    _, links = requests_and_links(pages[memo])
+    siblings = [h for h, _, place in links if place == "links"]
+    others = [f"{MEMO_DEFS[memo]['id']}-{lang}.html" for lang in MEMO_DEFS[memo]["languages"]]
+    assert siblings == [f"{memo}.pdf", *(o for o in others if o != f"{memo}.html"), "index.html"]
+    assert all((reports / h).is_file() for h in siblings), siblings
 
 
 def test_index_makes_no_request_and_links_every_memo(reports):

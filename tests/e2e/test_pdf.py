@@ -1,5 +1,5 @@
 """The published PDFs as a reader and a document system see them: length, metadata, fonts, figures
-with their note calls, A4 pages, bookmarks, running header and footer.
+with their note calls, the paper each memo's readers use, bookmarks, running header and footer.
 
 All tests read the session build (fixture ``reports``); none writes.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+import yaml
 from helpers import MEMO_DEFS, MEMOS, REPO, edition_config, language, pdf_text
 
 pytestmark = pytest.mark.e2e
@@ -160,7 +161,8 @@ def test_key_figures_are_printed_with_their_note_numbers(pdfs, reports, memo):
     text = " ".join(pdf_text(reports / f"{memo}.pdf").split())
     notes = len(re.findall(r'<li id="note-\d+"', (reports / f"{memo}.html").read_text()))
     for figure in KEY_FIGURES.get(memo, ()):
-        calls = re.findall(figure + r" ?(\d{1,3})(?!\d)", text)
+        # The call is bracketed and set apart: "83,000 km² [15]", never "83,000 km²15".
+        calls = re.findall(figure + r"\s\[(\d{1,3})\]", text)
         assert calls, f"{memo}: {figure!r} followed by a note number not found in the PDF text"
         for n in calls:
             assert 1 <= int(n) <= notes, f"{memo}: {figure} cites note {n} of {notes}"
@@ -169,23 +171,43 @@ def test_key_figures_are_printed_with_their_note_numbers(pdfs, reports, memo):
 @pytest.mark.parametrize("memo", MEMOS)
 def test_every_figure_in_the_text_is_printed_with_the_note_it_records(reports, memo):
     """The figure record says what each figure reads and which note cites it: the PDF prints the
-    figure followed by that note's number."""
+    figure followed by that note's call ("[3]", after the rest of a word such as a Korean
+    particle)."""
     text = " ".join(pdf_text(reports / f"{memo}.pdf").split())
     record = json.loads((reports / f"{memo}.figures.json").read_text(encoding="utf-8"))
     shown = [f for f in record["figures"] if f["context"] == "text"]
     assert shown, f"{memo}: no figure in the text"
     for f in shown:
         figure = r"\s?".join(re.escape(part) for part in f["text"].split())
-        assert re.search(rf"{figure} ?{f['note']}(?!\d)", text), (
+        assert re.search(rf"{figure}[^\s\[\]]*\s\[{f['note']}\]", text), (
             f"{memo}: {f['text']!r} followed by note {f['note']} not in the PDF text"
         )
 
 
+PAPER = {"A4": (595.28, 841.89), "letter": (612.0, 792.0)}  # points
+
+
+def paper_of(memo: str) -> str:
+    """The paper config/memos.yaml gives a memo: its own, else its audience's, else A4."""
+    audiences = yaml.safe_load((REPO / "config/memos.yaml").read_text(encoding="utf-8"))[
+        "audiences"
+    ]
+    definition = MEMO_DEFS[memo]
+    return definition.get("paper") or audiences[definition["audience"]].get("paper") or "A4"
+
+
+def test_us_readers_get_us_letter():
+    """The config says so for the US policymakers' brief; everyone else reads A4."""
+    papers = {memo: paper_of(memo) for memo in MEMOS}
+    assert "letter" in papers.values() and "A4" in papers.values(), papers
+
+
 @pytest.mark.parametrize("memo", MEMOS)
-def test_pages_are_a4(pdfs, memo):
+def test_pages_are_the_memos_paper_size(pdfs, memo):
+    width, height = PAPER[paper_of(memo)]
     for i, page in enumerate(pdfs[memo].pages, 1):
         x0, y0, x1, y1 = (float(v) for v in page.MediaBox)
-        assert abs((x1 - x0) - 595.28) < 1 and abs((y1 - y0) - 841.89) < 1, f"{memo} page {i}"
+        assert abs((x1 - x0) - width) < 1 and abs((y1 - y0) - height) < 1, f"{memo} page {i}"
 
 
 @pytest.mark.parametrize("memo", MEMOS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 import textwrap
 from pathlib import Path
@@ -216,6 +217,23 @@ TRADE_TEMPLATE = """\
 {% endblock %}
 """
 
+# Korean for the messages of this small project that the project's own catalogue does not hold: a
+# Korean edition never shows a message without a confirmed translation.
+KOREAN = {
+    "Officials": "담당자",
+    "US-India trade": "미·인도 교역",
+    "Trade grew %(fold)s; Russia's share of India's crude imports %(oil)s.": (
+        "교역은 %(fold)s 늘었고, 인도의 원유 수입에서 러시아산이 차지하는 비중은 %(oil)s."
+    ),
+    "Russia's share of India's crude imports": "인도 원유 수입 중 러시아산 비중",
+    "Russia's share: {listing}.": "러시아산 비중: {listing}.",
+    "US tariff rate": "미국 관세율",
+    "Countries ranked by the US tariff rate, highest first.": "미국 관세율이 높은 순으로 매긴 국가 순위.",
+    "One country's rate minus another's.": "한 나라의 세율에서 다른 나라의 세율을 뺀 값.",
+    "The latest share minus the first.": "최근 비중에서 처음 비중을 뺀 값.",
+    "Executive order adds a 25 point tariff": "행정명령으로 25%p 관세 추가",
+}
+
 FILES = {
     "data/dictionary.yaml": DICTIONARY,
     "data/sources.csv": SOURCES,
@@ -241,12 +259,16 @@ def write(path: Path, text: str | bytes) -> Path:
     return path
 
 
-def make_project(root: Path, *, shared: bool = True, **replace: str | bytes | None) -> Path:
+def make_project(
+    root: Path, *, shared: bool = True, korean: bool = True, **replace: str | bytes | None
+) -> Path:
     """Write the small project into ``root``, some files replaced.
 
     Keys of ``replace`` are file stems (``indicators``, ``dictionary``, ``memos``, ``config``,
     ``sources``, ``events``, ``recipients``); ``None`` leaves the file out. ``shared`` copies the
-    project's base template, stylesheets and Korean catalogue into ``root/templates``.
+    project's base template, stylesheets and Korean catalogue into ``root/templates`` and links its
+    bundled fonts as ``root/assets``; ``korean`` adds the Korean of this project's own messages
+    (:data:`KOREAN`) to that catalogue.
     """
     stems = {Path(name).name.split(".")[0]: name for name in FILES}
     unknown = set(replace) - set(stems) - {"recipients"}
@@ -261,6 +283,16 @@ def make_project(root: Path, *, shared: bool = True, **replace: str | bytes | No
         for name in SHARED:
             shutil.copy2(REPO / "templates" / name, root / "templates" / name)
         shutil.copytree(REPO / "templates/locale", root / "templates/locale", dirs_exist_ok=True)
+        # The bundled fonts (the HTML embeds part of the Korean one), shared, not copied.
+        if not (root / "assets").exists():
+            (root / "assets").symlink_to(REPO / "assets")
+        po = root / "templates/locale/ko/LC_MESSAGES/memo.po"
+        with po.open("a", encoding="utf-8") as f:
+            if not korean:
+                return root
+            for msgid, msgstr in KOREAN.items():
+                f.write(f"\nmsgid {json.dumps(msgid, ensure_ascii=False)}\n")
+                f.write(f"msgstr {json.dumps(msgstr, ensure_ascii=False)}\n")
     return root
 
 

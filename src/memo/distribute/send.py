@@ -3,13 +3,16 @@
 The plan: for every recipient and every memo of their audiences, the language edition they read
 (their ``language`` if the memo has it, else the memo's default language). Each delivery is then
 checked against the ledger: already delivered with the same PDF (skipped), delivered with an older
-PDF (a changed memo: sent only with ``resend_changed``), or new (sent).
+PDF (a changed memo: sent only with ``resend_changed``), or new (due). A recipient's due memos go
+out together, in one message carrying every PDF (memo.distribute.message); the ledger still has a
+line per memo.
 
 Dry run (the default) writes each message as an ``.eml`` file under ``outbox/<edition>/``. A real
-send writes the ledger line right after the server accepts the message; a crash between the two
+send writes the ledger lines right after the server accepts the message; a crash between the two
 (a few milliseconds) is the only way a recipient can get a memo twice. A message the server took
-whole but never confirmed (the connection dropped) is recorded as ``uncertain`` and sent again only
-with ``resend_uncertain``, with the same Message-ID.
+whole but never confirmed (the connection dropped) is recorded as ``uncertain`` for each of its
+memos and sent again only with ``resend_uncertain``; the same memos to the same recipient make the
+same Message-ID, so a resend is recognisable as one.
 
 Before a real send: the published folder must match its manifest byte for byte
 (:mod:`memo.distribute.manifest`), someone must have signed the edition off (``approved_by``), and
@@ -46,7 +49,7 @@ from memo.distribute.ledger import (
     utc_now,
 )
 from memo.distribute.manifest import MANIFEST, verify
-from memo.distribute.message import Letter, build_message, parse_sender
+from memo.distribute.message import BODY_TEXT, Enclosure, Letter, build_message, parse_sender
 from memo.distribute.recipients import Recipient, load_recipients, read_memo_config
 from memo.distribute.smtp import (
     Backoff,
@@ -78,6 +81,8 @@ class PublishedMemo:
     html: str
     pdf_path: Path
     sha256: str
+    marking: str = ""
+    publisher: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,8 @@ def load_published(reports: Path, display: str) -> Published:
                 html=str(entry.get("html") or ""),
                 pdf_path=reports / entry["pdf"],
                 sha256=manifest["files"][entry["pdf"]],
+                marking=str(entry.get("marking") or ""),
+                publisher=str(entry.get("publisher") or ""),
             )
         )
     if problems:
@@ -279,10 +286,10 @@ class Progress:
             self.stream.flush()
 
 
-def eml_path(outbox: Path, edition: str, delivery: Delivery) -> Path:
-    """Return where the dry run writes a message: ``outbox/<edition>/<memo>--<address>.eml``."""
-    who = re.sub(r"[^A-Za-z0-9@._+-]", "_", delivery.recipient.email.lower())
-    return outbox / (edition or "edition") / f"{delivery.memo.id}--{who}.eml"
+def eml_path(outbox: Path, edition: str, recipient: Recipient) -> Path:
+    """Return where the dry run writes a recipient's message: ``outbox/<edition>/<address>.eml``."""
+    who = re.sub(r"[^A-Za-z0-9@._+-]", "_", recipient.email.lower())
+    return outbox / (edition or "edition") / f"{who}.eml"
 
 
 def memo_link(base_url: str, memo: PublishedMemo) -> str:
@@ -323,6 +330,71 @@ def check_ledger_memory(entries: list[Entry], shown: str, first_send: bool) -> N
             f"--first-send, but {shown} already records sends: drop --first-send "
             "(what was delivered is not sent again)"
         )
+
+
+def by_recipient(due: list[Delivery]) -> list[list[Delivery]]:
+    """The due deliveries as one message per recipient, in plan order."""
+    groups: dict[str, list[Delivery]] = {}
+    for d in due:
+        groups.setdefault(d.recipient.email.lower(), []).append(d)
+    return list(groups.values())
+
+
+def edition_in_words(edition: str, language: str) -> str:
+    """The edition date as a reader of ``language`` writes it ("15 September 2025")."""
+    import datetime as dt
+
+    from memo.render.fmt import date
+
+    try:
+        return date(dt.date.fromisoformat(edition), language)
+    except ValueError:  # not an ISO date, or a language Babel does not know
+        return edition
+
+
+def _in_language(values: list[tuple[str, str]], language: str) -> str:
+    """Of (language, text) pairs, the text in ``language``, else every distinct text."""
+    mine = [text for lang, text in values if lang == language and text]
+    return mine[0] if mine else " / ".join(dict.fromkeys(text for _, text in values if text))
+
+
+def letter_for(
+    group: list[Delivery], edition: str, base_url: str, read: Callable[[Path], bytes]
+) -> Letter:
+    """The message for one recipient's due memos."""
+    person = group[0].recipient
+    language = person.language if person.language in BODY_TEXT else "en"
+    memos = [d.memo for d in group]
+    return Letter(
+        edition=edition,
+        language=language,
+        recipient_name=person.name,
+        recipient_email=person.email,
+        memos=tuple(
+            Enclosure(
+                memo_id=m.id,
+                title=m.title,
+                bottom_line=m.bottom_line,
+                language=m.language,
+                pdf=read(m.pdf_path),
+                pdf_sha256=m.sha256,
+                link=memo_link(base_url, m),
+            )
+            for m in memos
+        ),
+        edition_date_text=edition_in_words(edition, language),
+        marking=_in_language([(m.language, m.marking) for m in memos], language),
+        publisher=_in_language([(m.language, m.publisher) for m in memos], language),
+        index_link=base_url.rstrip("/") + "/index.html" if base_url else "",
+    )
+
+
+def _read_unchanged(path: Path, sha256: str) -> bytes:
+    """The bytes of a PDF to attach, refused if they are no longer those its manifest lists."""
+    pdf = path.read_bytes()
+    if hashlib.sha256(pdf).hexdigest() != sha256:
+        raise SendRefused(f"{path} changed during the send: rebuild, then send")
+    return pdf
 
 
 def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Report:
@@ -415,33 +487,27 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
                 )
             )
 
-        def letter_for(d: Delivery) -> Letter:
-            pdf = d.memo.pdf_path.read_bytes()
-            if hashlib.sha256(pdf).hexdigest() != d.memo.sha256:
-                raise SendRefused(f"{d.memo.pdf_path} changed during the send: rebuild, then send")
-            return Letter(
-                memo_id=d.memo.id,
-                edition=published.edition,
-                title=d.memo.title,
-                bottom_line=d.memo.bottom_line,
-                language=d.memo.language,
-                recipient_name=d.recipient.name,
-                recipient_email=d.recipient.email,
-                pdf=pdf,
-                pdf_sha256=d.memo.sha256,
-                link=memo_link(base_url, d.memo),
+        def letter(group: list[Delivery]) -> Letter:
+            return letter_for(
+                group,
+                published.edition,
+                base_url,
+                lambda path: _read_unchanged(
+                    path, next(d.memo.sha256 for d in group if d.memo.pdf_path == path)
+                ),
             )
 
         if settings is None:
             outbox = options.path(options.outbox)
-            for d in due:
-                target = eml_path(outbox, published.edition, d)
+            for group in by_recipient(due):
+                target = eml_path(outbox, published.edition, group[0].recipient)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(build_message(letter_for(d), sender_text).as_bytes())
+                target.write_bytes(build_message(letter(group), sender_text).as_bytes())
                 shown = target.relative_to(root) if target.is_relative_to(root) else target
-                record(d, DRY_RUN, str(shown))
+                for d in group:
+                    record(d, DRY_RUN, str(shown))
+                    progress.update(True)
                 report.written.append(target)
-                progress.update(True)
         else:
 
             def on_retry(detail: str, wait: float) -> None:
@@ -449,9 +515,7 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
 
             mailer = Mailer(settings, options.backoff, options.sleep, on_retry)
             with mailer:
-                _deliver(
-                    due, mailer, sender_text, sender_address, letter_for, record, progress, report
-                )
+                _deliver(due, mailer, sender_text, sender_address, letter, record, progress, report)
         progress.finish()
     return report
 
@@ -461,44 +525,48 @@ def _deliver(
     mailer: Mailer,
     sender_text: str,
     sender_address: str,
-    letter_for: Callable[[Delivery], Letter],
+    letter_for: Callable[[list[Delivery]], Letter],
     record: Callable[..., None],
     progress: Progress,
     report: Report,
 ) -> None:
-    """Send each due delivery through ``mailer``, recording every outcome in the ledger."""
-    for index, d in enumerate(due):
-        message = build_message(letter_for(d), sender_text)
+    """Send each recipient's message through ``mailer``, recording every delivery in the ledger."""
+    groups = by_recipient(due)
+    for index, group in enumerate(groups):
+        message = build_message(letter_for(group), sender_text)
         message_id = str(message["Message-ID"])
         try:
-            mailer.send(message, sender_address, d.recipient.email)
+            mailer.send(message, sender_address, group[0].recipient.email)
         except DeliveryError as err:
             if err.fatal:
                 # Nothing else can succeed (authentication, TLS): stop, record nothing.
                 report.stopped = err.detail
-                report.not_attempted.extend(due[index:])
+                report.not_attempted.extend(d for g in groups[index:] for d in g)
                 return
             if err.uncertain:
                 # The server has the whole message and may have delivered it: never retried here.
-                record(d, UNCERTAIN, err.detail, message_id)
-                report.uncertain.append((d, err.detail))
-                progress.update(False)
+                for d in group:
+                    record(d, UNCERTAIN, err.detail, message_id)
+                    report.uncertain.append((d, err.detail))
+                    progress.update(False)
                 continue
             result = FAILED_PERMANENT if err.permanent else FAILED_TRANSIENT
-            record(d, result, err.detail, message_id)
-            report.failed.append((d, result, err.detail))
-            progress.update(False)
+            for d in group:
+                record(d, result, err.detail, message_id)
+                report.failed.append((d, result, err.detail))
+                progress.update(False)
             if err.unreachable:
                 # The server could not be reached even after the retries: the rest would wait
                 # out the same backoff one by one. Leave them for the next run.
                 report.stopped = f"SMTP server unreachable ({err.detail})"
-                report.not_attempted.extend(due[index + 1 :])
+                report.not_attempted.extend(d for g in groups[index + 1 :] for d in g)
                 return
             continue
         # The server has accepted the message: record it before anything else can go wrong.
-        record(d, SENT, "", message_id)
-        report.sent.append(d)
-        progress.update(True)
+        for d in group:
+            record(d, SENT, "", message_id)
+            report.sent.append(d)
+            progress.update(True)
 
 
 def format_report(report: Report, outbox_display: str) -> str:

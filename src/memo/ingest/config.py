@@ -76,6 +76,8 @@ class MemoDef:
     keywords: tuple[str, ...] = ()
     topic: Topic = EVERYTHING
     chart_specs: tuple[ChartSpec, ...] = ()
+    # Page size of the PDF, a CSS @page size: the memo's, else its audience's, else A4.
+    paper: str = "A4"
     line: int = 0
 
     def output_id(self, language: str) -> str:
@@ -91,6 +93,8 @@ class Edition:
     marking: str
     base_url: str
     memos: tuple[MemoDef, ...] = field(default=())
+    # A message without a confirmed translation: "fail" the edition's render, or "mark" it.
+    translations_pending: str = "fail"
     topics: tuple[Topic, ...] = field(default=())
     charts: tuple[ChartSpec, ...] = field(default=())
 
@@ -165,6 +169,7 @@ def load_edition(
         marking=cfg["marking"],
         base_url=cfg.get("base_url", ""),
         memos=tuple(defs),
+        translations_pending=(cfg.get("translations") or {}).get("pending", "fail"),
         topics=tuple(topics.values()),
         charts=tuple(charts.values()),
     )
@@ -392,6 +397,7 @@ def _memos(
                 edition_date=memo_date,
                 topic=topic,
                 chart_specs=tuple(specs),
+                paper=m.get("paper") or audiences.get(m["audience"], {}).get("paper") or "A4",
                 line=doc.line_of(["memos", i]),
             )
         )

@@ -3,7 +3,8 @@ is well, before any job runs.
 
 The data and config are loaded once (``memo.ingest.project``); then each later stage checks what
 it owns against them: derivation specs and key figures (``memo.derive.run``), chart specs
-(``memo.render.charts``), templates (``memo.render.templates``), recipients (``memo.distribute.recipients``). Those checks are named in
+(``memo.render.charts``), templates (``memo.render.templates``), translations
+(``memo.render.catalogue``), recipients (``memo.distribute.recipients``). Those checks are named in
 :data:`STAGE_CHECKS` and imported only when run, so this module stays cheap to import and no stage
 imports a later one. Each takes ``(root, project)``; ``project`` is None when data/ or config/ did
 not load, and a check then does what it can without them.
@@ -32,6 +33,7 @@ STAGE_CHECKS = (
     "memo.derive.run:check",
     "memo.render.charts:check",
     "memo.render.templates:check",
+    "memo.render.catalogue:check",
     "memo.distribute.recipients:check_project",
 )
 

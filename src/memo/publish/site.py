@@ -38,9 +38,13 @@ def sha256(path: Path) -> str:
 
 
 def render_index(root: Path, metas: list[dict[str, Any]], edition_date: str) -> str:
-    """The index page: every memo with audience, language, pages, edition date and links."""
+    """The index page: every memo with audience, language, pages, edition date and links, and the
+    subset of the Korean font its Korean titles need."""
+    import datetime as dt
+
     from babel import Locale
 
+    from memo.render import fmt, webfont
     from memo.render.html import environment
 
     env = environment(root / "templates")
@@ -49,12 +53,16 @@ def render_index(root: Path, metas: list[dict[str, Any]], edition_date: str) -> 
         m["language_name"] = (
             Locale.parse(m["language"]).get_display_name(m["language"]).capitalize()
         )
-    return env.get_template("index.html.j2").render(
+    page = env.get_template("index.html.j2").render(
         memos=metas,
         edition_date=edition_date,
+        # The index is English: its date as an English reader writes it, not ISO.
+        edition_date_text=fmt.date(dt.date.fromisoformat(edition_date), "en"),
         css=Markup((root / "templates" / "memo.css").read_text(encoding="utf-8")),
         screen_css=Markup((root / "templates" / "screen.css").read_text(encoding="utf-8")),
     )
+    # Titles in Korean: the index carries the subset of the bundled Korean font they use.
+    return webfont.embed(page, "en", root / "templates", cache=root / webfont.CACHE)[0]
 
 
 def edition_inputs(root: Path) -> dict[str, str]:
@@ -143,6 +151,9 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
                     "bottom_line",
                     "pages",
                     "edition_date",
+                    "edition_date_text",
+                    "marking",
+                    "publisher",
                     "stale_figures",
                 )
             }

@@ -5,7 +5,9 @@ merges it into every ``templates/locale/<language>/LC_MESSAGES/memo.po``, keepin
 translations (a changed English text keeps its old translation as a *fuzzy* suggestion, which the
 memos do not use until a translator confirms it). ``--add-language xx`` starts a new catalogue;
 ``--check`` changes nothing and exits 1 when the template is out of date or a catalogue lacks a
-confirmed translation of a message that a memo built in its language can show.
+confirmed translation of a message that a memo built in its language can show. :func:`check` is
+``memo validate``'s part: the same missing translations, reported where each message is written,
+before any memo is rendered.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from memo.render.i18n import DOMAIN, catalogue_path
+from memo.core.problems import Problem
+from memo.ingest.config import MEMOS
+from memo.render.i18n import DOMAIN, catalogue_path, shorten
 from memo.render.messages import extract, load_yaml
 
 TEMPLATE_PATH = "templates/locale/memo.pot"
@@ -96,10 +101,35 @@ _MEMO_NOTE = re.compile(r"\bof memo (\S+?)(?: \(|$)")
 _CHART_NOTE = re.compile(r"\bof chart (\S+?);")
 
 
-def required(root: Path, template: Catalog, language: str) -> set[str]:
+_INDICATOR_NOTE = re.compile(r"\bindicator ([a-z0-9_]+)")
+_ENTITY_NOTE = re.compile(r"\bname of entity (\S+)")
+
+
+def _topic_words(project: object, language: str) -> tuple[set[str], set[str] | None]:
+    """The indicators and entities the topics of a language's memos can show (None: every
+    entity): an indicator with figures in such a topic, or derived from one that has."""
+    memos = [m for m in project.edition.memos if language in m.languages]  # type: ignore[attr-defined]
+    topics = list({m.topic.id: m.topic for m in memos}.values())
+    indicators = {o.indicator for t in topics for o in project.in_topic(t)}  # type: ignore[attr-defined]
+    definitions = project.dataset.dictionary.indicators  # type: ignore[attr-defined]
+    grown = True
+    while grown:
+        more = {i for i, d in definitions.items() if set(d.inputs) & indicators} - indicators
+        indicators |= more
+        grown = bool(more)
+    if any(t.entities is None for t in topics):
+        return indicators, None
+    return indicators, {e for t in topics for e in t.entities or ()}
+
+
+def required(
+    root: Path, template: Catalog, language: str, project: object | None = None
+) -> set[str]:
     """Messages a language's catalogue must translate: those a memo built in that language can
     show. A template used only by memos in other languages, and the title, keywords and labels of
-    those memos, need no translation; with no memo in the language, nothing does."""
+    those memos, need no translation; with no memo in the language, nothing does. Given the loaded
+    ``project``, neither do the words of indicators and entities outside those memos' topics
+    (another topic's memos may be English only)."""
     memos, _ = load_yaml(root / "config/memos.yaml")
     built = [
         m
@@ -114,6 +144,9 @@ def required(root: Path, template: Catalog, language: str) -> set[str]:
         f"templates/{m.get('template')}" for m in memos.get("memos") or [] if isinstance(m, dict)
     } - templates
     charts = {str(c) for m in built for c in m.get("charts") or []}
+    shown_indicators, shown_entities = (
+        _topic_words(project, language) if project is not None else (None, None)
+    )
     out = set()
     for msg in template:
         if not msg.id:
@@ -126,6 +159,13 @@ def required(root: Path, template: Catalog, language: str) -> set[str]:
             if len(parts) == 3 and parts[0] == "templates" and file.endswith(".md"):
                 if parts[1] not in ids:
                     continue  # a Markdown section of a memo not built in this language
+            if file == "data/dictionary.yaml" and shown_indicators is not None:
+                about = {n.group(1) for n in map(_INDICATOR_NOTE.search, msg.auto_comments) if n}
+                if about and not about & shown_indicators:
+                    continue
+                named = {n.group(1) for n in map(_ENTITY_NOTE.search, msg.auto_comments) if n}
+                if named and shown_entities is not None and not named & shown_entities:
+                    continue
             if file == "config/memos.yaml":
                 notes = [_MEMO_NOTE.search(c) for c in msg.auto_comments]
                 owners = {n.group(1) for n in notes if n}
@@ -139,6 +179,56 @@ def required(root: Path, template: Catalog, language: str) -> set[str]:
         if needed:
             out.add(msg.id)
     return out
+
+
+def check(root: Path, project: object | None) -> list[Problem]:
+    """``memo validate``'s part: every message a language edition can show has a confirmed
+    translation in that language's catalogue; each one that has not is reported where it is
+    written (template, code or data line), naming the catalogue to update.
+
+    With ``translations: {pending: mark}`` in config/config.yaml the same are printed as warnings
+    and the build goes on (the editions then say "translation pending").
+    """
+    if project is None:
+        return []  # the config did not load: which languages are built is unknown
+    edition = project.edition  # type: ignore[attr-defined]
+    built = sorted({lang for m in edition.memos for lang in m.languages} - {"en"})
+    if not built:
+        return []
+    template = extract(root)
+    where = {m.id: m.locations for m in template if m.id}
+    problems = []
+    for lang in built:
+        rel = catalogue_path(Path("templates"), lang).as_posix()
+        if not catalogue_path(root / "templates", lang).is_file():
+            problems.append(
+                Problem(
+                    MEMOS,
+                    1,
+                    "languages",
+                    f"memos are built in {lang} but there is no catalogue {rel}",
+                    f"run memo catalogue --add-language {lang} and translate it",
+                )
+            )
+            continue
+        name = Locale.parse(lang).english_name
+        needed = required(root, template, lang, project)
+        for msgid in missing(merged(root, template, lang), needed):
+            file, line = (where.get(msgid) or [(TEMPLATE_PATH, None)])[0]
+            problems.append(
+                Problem(
+                    file,
+                    line or 1,
+                    "message",
+                    f"no confirmed {name} translation of {shorten(msgid)!r}",
+                    f"update {rel}: run memo catalogue, translate it, remove its fuzzy mark",
+                )
+            )
+    if problems and edition.translations_pending == "mark":
+        for p in problems:
+            print(f"warning: {p} (published as 'translation pending')", file=sys.stderr)
+        return []
+    return problems
 
 
 def run(root: Path, add: list[str] | None = None, check: bool = False) -> int:

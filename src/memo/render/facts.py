@@ -3,11 +3,19 @@
 A template sees a figure only through ``fact(...)``. Each call finds exactly one observation (raw or
 derived), formats it in the memo's language, registers the note that cites its source (or says how it
 was derived), and records what was printed for the memo's figure record (JSON).
+
+A note call reads "[3]", on the line, after a no-break space: a superscript after a figure reads as
+an exponent ("83,000 km²¹⁵"). Notes are numbered in the order a reader meets their calls, which is
+not the order the template asks for figures (the arguments of a ``{% trans %}`` block, a language's
+word order, key figures and charts drawn before the prose): a memo is rendered once to find that
+order (:meth:`FactBook.reading_order`), then again with it (:meth:`FactBook.restart`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +28,18 @@ from memo.core.periods import period_end, sort_key
 from memo.core.records import Dataset, Event, Observation
 from memo.render import fmt
 
-__all__ = ["FactBook", "MissingFigure", "Note"]
+__all__ = ["FactBook", "MissingFigure", "Note", "NoteKey"]
+
+# What a note is about, whatever its number: ("source", id) or ("derived", the figure's key).
+NoteKey = tuple[str, object]
+NO_BREAK = "\u00a0"
+# A note call as FactBook.marker writes it (the HTML has no other element of this class).
+_CALL = re.compile(r'class="noteref" href="#note-(\d+)"')
+# A call followed, without a space, by the rest of a word (a Korean particle: "50% [1]를"): the call
+# moves to the end of the word ("50%를 [1]"), where it interrupts nothing.
+_CALL_IN_WORD = re.compile(
+    "(" + NO_BREAK + r'<a class="noteref" href="#note-\d+"[^>]*>[^<]*</a>)((?:(?!\d)\w)+)'
+)
 
 
 @dataclass
@@ -31,6 +50,12 @@ class Note:
     source_id: str = ""
     derived: Observation | None = None
     input_notes: tuple[tuple[str, int], ...] = ()  # (formatted input figure, note number)
+
+    @property
+    def key(self) -> NoteKey:
+        if self.derived is not None:
+            return ("derived", self.derived.key)
+        return ("source", self.source_id)
 
 
 @dataclass
@@ -50,6 +75,8 @@ class FactBook:
     records: list[dict[str, Any]] = field(default_factory=list)
     stale: list[Observation] = field(default_factory=list)
     events_used: list[str] = field(default_factory=list)
+    # Note numbers in reading order, from a first rendering (empty: numbered as cited).
+    order: dict[NoteKey, int] = field(default_factory=dict)
 
     # ---- lookup -------------------------------------------------------------------------------
     def find(
@@ -113,10 +140,14 @@ class FactBook:
         return html
 
     def marker(self, number: int) -> Markup:
-        """A note call: a superscript link to the numbered note."""
+        """A note call: "[3]" on the line, after a no-break space, linked to the numbered note.
+
+        Bracketed and set apart, it cannot be read as part of the figure before it (an exponent,
+        a unit, a multiplier), and the line never breaks between the two.
+        """
         label = self.gettext("Note {n}").format(n=number)
         return Markup(
-            '<a class="noteref" href="#note-{n}" aria-label="{label}"><sup>{n}</sup></a>'
+            NO_BREAK + '<a class="noteref" href="#note-{n}" aria-label="{label}">[{n}]</a>'
         ).format(n=number, label=label)
 
     def record(self, obs: Observation, text: str, note: int, context: str) -> None:
@@ -176,18 +207,55 @@ class FactBook:
                 src = self.by_ref(ref)
                 if src is not None:
                     inputs.append((self.text(src), self._source_note(src.source)))
-            note = Note(len(self.notes) + 1, derived=obs, input_notes=tuple(inputs))
-            self.notes.append(note)
-            return note.number
+            return self._add(Note(0, derived=obs, input_notes=tuple(inputs)))
         return self._source_note(obs.source)
 
     def _source_note(self, source_id: str) -> int:
         for n in self.notes:
             if n.derived is None and n.source_id == source_id:
                 return n.number
-        note = Note(len(self.notes) + 1, source_id=source_id)
-        self.notes.append(note)
-        return note.number
+        return self._add(Note(0, source_id=source_id))
+
+    def _add(self, note: Note) -> int:
+        """Number a new note (by the reading order, when known) and keep the notes in order."""
+        taken = {n.number for n in self.notes} | set(self.order.values())
+        number = self.order.get(note.key) or (max(taken, default=0) + 1)
+        self.notes.append(dataclasses.replace(note, number=number))
+        self.notes.sort(key=lambda n: n.number)
+        return number
+
+    def reading_order(self, html: str) -> dict[NoteKey, int]:
+        """Note numbers in the order a reader meets them in ``html`` (rendered with this book).
+
+        Calls in the text come first, in document order; then notes reached only from derivation
+        notes ("computed from … (note 3)"), after the note that cites them; then any other.
+        """
+        by_number = {n.number: n for n in self.notes}
+        ranked: list[Note] = []
+        for number in dict.fromkeys(int(n) for n in _CALL.findall(html)):
+            if number in by_number and by_number[number] not in ranked:
+                ranked.append(by_number[number])
+        i = 0
+        while i < len(ranked):
+            for _text, number in ranked[i].input_notes:
+                if number in by_number and by_number[number] not in ranked:
+                    ranked.append(by_number[number])
+            i += 1
+        ranked += [n for n in self.notes if n not in ranked]
+        return {n.key: i for i, n in enumerate(ranked, 1)}
+
+    def restart(self, order: dict[NoteKey, int]) -> None:
+        """Forget what was printed, to render the memo again with notes numbered by ``order``."""
+        self.notes.clear()
+        self.records.clear()
+        self.stale.clear()
+        self.events_used.clear()
+        self.order = dict(order)
+
+    @staticmethod
+    def calls_after_words(html: str) -> str:
+        """Move each note call that a word continues ("50% [1]를") to the end of that word."""
+        return _CALL_IN_WORD.sub(r"\2\1", html)
 
     def by_ref(self, ref: str) -> Observation | None:
         """The stated observation at ``data/indicators.csv:LINE``, if it is in this memo's topic."""

@@ -26,7 +26,7 @@ from memo.core.text import printable
 from memo.derive.store import read_figures
 from memo.ingest.config import Edition, MemoDef, load_edition
 from memo.ingest.dataset import load_reference
-from memo.render import i18n, linebreak
+from memo.render import i18n, linebreak, webfont
 from memo.render.facts import FactBook
 from memo.render.html import MemoError, Rendered, environment, render_html
 
@@ -119,7 +119,14 @@ def _source_dict(ds: Dataset, source_id: str) -> dict[str, str]:
 
 def write_outputs(r: Rendered, out: Path, pdf_renderer: Any | None) -> None:
     """Write a memo's HTML, PDF, figure record and metadata; each file appears whole or not at all."""
-    write_atomic(out / f"{r.output_id}.html", r.html.encode("utf-8"))
+    write_atomic(out / f"{r.output_id}.html", (r.page or r.html).encode("utf-8"))
+    if r.meta.get("webfont_bytes", 0) > webfont.BUDGET:
+        print(
+            f"warning: {r.output_id}: the Korean font embedded in its HTML takes "
+            f"{r.meta['webfont_bytes']:,} bytes, over the budget of {webfont.BUDGET:,} "
+            "(memo.render.webfont)",
+            file=sys.stderr,
+        )
     if pdf_renderer is not None:
         # The PDF gets the HTML with its language's line-breaking markup; the HTML file stays as is.
         pdf_html = linebreak.for_pdf(r.html, r.book.language)

@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
-from jinja2.ext import babel_extract
 
 from memo.render.i18n import DOMAIN
 
@@ -41,6 +40,8 @@ Message = tuple[str, str, int | None, list[str]]  # (msgid, file, line, notes fo
 
 def template_messages(root: Path) -> Iterator[Message]:
     """Messages of the Jinja templates, in file order."""
+    from jinja2.ext import babel_extract  # here: memo validate imports this module, not Jinja
+
     for path in sorted((root / "templates").glob("*.j2")):
         rel = path.relative_to(root).as_posix()
         for lineno, msgid, comments, _context in extract_from_file(
@@ -140,6 +141,7 @@ def data_messages(root: Path) -> Iterator[Message]:
         for key, what in (
             ("superlative", "what rank 1 is called"),
             ("subject", "what is ranked, as in 'the highest <subject>'"),
+            ("who", "who a figure is about (key figures); keep {entity} and {counterpart}"),
         ):
             words = ind.get("wording") or {}
             if isinstance(words, dict) and words.get(key):

@@ -63,13 +63,18 @@ class Wording:
         return self.book.marker(number)
 
     def who(self, obs: Observation) -> str:
-        """Name an observation's entity and counterpart ("Borduria – Arcadia"); an aggregate counterpart
-        (the world, a group) goes unnamed."""
+        """Say whom a figure is about, in the direction it runs: "Borduria's investment in
+        Arcadia", from the indicator's ``wording: {who: ...}`` in the dictionary, else "Borduria
+        with Arcadia". An aggregate counterpart (the world, a group) goes unnamed."""
         entities = self.book.dataset.dictionary.entities
         aggregate = obs.counterpart in entities and entities[obs.counterpart].is_aggregate
         if obs.counterpart and not aggregate:
-            return self._("{a} – {b}").format(
-                a=self.book.name(obs.entity), b=self.book.name(obs.counterpart)
+            spec = self.book.dataset.dictionary.indicators.get(obs.indicator)
+            pattern = spec.wording.get("who") if spec is not None else None
+            # Translators: the default for a figure with a counterpart, in the key figures' Who column.
+            pattern = pattern or fmt.N_("{entity} with {counterpart}")
+            return self._(pattern).format(
+                entity=self.book.name(obs.entity), counterpart=self.book.name(obs.counterpart)
             )
         return self.book.name(obs.entity)
 

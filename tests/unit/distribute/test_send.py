@@ -320,6 +320,48 @@ def test_each_recipient_gets_its_edition_once_with_the_pdf(project: Path, server
         assert line["time"].endswith("Z")
 
 
+def test_a_reader_of_several_memos_gets_them_in_one_message(project: Path, server: Server) -> None:
+    """Park reads both audiences' memos: one message, both PDFs, a ledger line for each."""
+    recipients = project / "config" / "recipients.csv"
+    recipients.write_text(
+        RECIPIENTS.replace(",rok_officials,en\n", ',"rok_officials;us_policymakers",en\n'),
+        encoding="utf-8",
+    )
+    manifest_path = project / "reports" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for entry in manifest["memos"]:
+        korean = entry["language"] == "ko"
+        entry["marking"] = "내부 업무용" if korean else "For official use"
+        entry["publisher"] = "정책메모팀" if korean else "Policy Memo Unit"
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+    report = run_send(
+        options(project, server.env(), base_url="https://memos.example.org/"), io.StringIO()
+    )
+    assert report.ok and len(report.sent) == 5
+    got = server.recorder.by_recipient()
+    assert {r: len(msgs) for r, msgs in got.items()} == dict.fromkeys(EXPECTED, 1)
+    (park,) = got["jiho.park@nsc.example.kr"]
+    assert park["X-Memo-Id"] == "korea-brief-en us-brief-en"
+    assert [a.get_content() for a in park.iter_attachments()] == [
+        (project / "reports" / f"{m}.pdf").read_bytes() for m in ("korea-brief-en", "us-brief-en")
+    ]
+    assert park["Subject"] == "[For official use] Policy Memo Unit: 2 memos of 15 September 2025"
+    text = park.get_body(("plain",)).get_content()
+    assert "the 2 memos of the edition of 15 September 2025" in text
+    assert "https://memos.example.org/korea-brief-en.html" in text
+    assert "https://memos.example.org/us-brief-en.html" in text
+    assert "All memos of this edition: https://memos.example.org/index.html" in text
+    # The Korean reader's message is Korean: subject, date in words.
+    (kim,) = got["minjun.kim@mofa.example.kr"]
+    assert kim["Subject"] == f"[내부 업무용] 정책메모팀: {KO_TITLE}"
+    assert "2025년 9월 15일자 정책 메모를 보내 드립니다:" in kim.get_body(("plain",)).get_content()
+    lines = [(line["memo"], line["recipient"]) for line in ledger_lines(project)]
+    assert sorted(lines) == sorted(
+        [*((m, r) for r, m in EXPECTED.items()), ("us-brief-en", "jiho.park@nsc.example.kr")]
+    )
+
+
 def test_rerun_sends_nothing_already_delivered(project: Path, server: Server) -> None:
     run_send(options(project, server.env()), progress_stream=io.StringIO())
     again = run_send(options(project, server.env()), progress_stream=io.StringIO())
@@ -333,7 +375,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(project: Path, server: Serve
     report = run_send(dry, progress_stream=io.StringIO())
     assert server.recorder.messages == []
     assert len(report.written) == 4
-    eml = project / "outbox" / EDITION / "korea-brief-ko--minjun.kim@mofa.example.kr.eml"
+    eml = project / "outbox" / EDITION / "minjun.kim@mofa.example.kr.eml"
     msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert msg["Subject"] == KO_TITLE
     assert [line["result"] for line in ledger_lines(project)] == ["dry-run"] * 4

@@ -175,7 +175,7 @@ def test_schema_problems_come_first_at_their_lines(problems) -> None:
         "(allowed: en, ko)",
         f"config/memos.yaml:{line + 1}: memos[0].colour: unknown key 'colour' (allowed: id, "
         "audience, title, subtitle, description, keywords, topic, template, languages, "
-        "sections, key_figures, charts, pages, marking, author, edition_date)",
+        "sections, key_figures, charts, pages, paper, marking, author, edition_date)",
     ]
 
 
@@ -228,3 +228,32 @@ def test_a_base_url_that_is_not_a_web_address_is_refused(problems, url: str) -> 
 def test_a_web_address_is_the_base_url(make_project) -> None:
     root = make_project(config=CONFIG + "base_url: 'https://memos.example.org/2025/'\n")
     assert load_edition(root).base_url == "https://memos.example.org/2025/"
+
+
+def test_paper_is_the_memos_else_its_audiences_else_a4(make_project) -> None:
+    assert {m.paper for m in load_edition(make_project()).memos} == {"A4"}
+    memos = MEMOS.replace("    label: Officials\n", "    label: Officials\n    paper: letter\n")
+    memos = memos.replace(
+        '    title: "US-India trade"\n', '    title: "US-India trade"\n    paper: A4\n'
+    )
+    papers = {m.id: m.paper for m in load_edition(make_project(memos=memos)).memos}
+    assert papers == {"tariff-brief": "letter", "trade-brief": "A4"}
+
+
+def test_a_paper_size_the_printer_does_not_know(problems) -> None:
+    memos = MEMOS.replace("    label: Officials\n", "    label: Officials\n    paper: A5\n")
+    assert problems(memos=memos) == [
+        f"config/memos.yaml:{line_of(memos, '    paper: A5')}: audiences.officials.paper: "
+        "'A5' is not an allowed value (allowed: A4, letter)"
+    ]
+
+
+def test_untranslated_messages_fail_an_edition_unless_marked(make_project, problems) -> None:
+    assert load_edition(make_project()).translations_pending == "fail"
+    marked = load_edition(make_project(config=CONFIG + "translations:\n  pending: mark\n"))
+    assert marked.translations_pending == "mark"
+    config = CONFIG + "translations:\n  pending: ignore\n"
+    assert problems(config=config) == [
+        f"config/config.yaml:{line_of(config, '  pending: ignore')}: translations.pending: "
+        "'ignore' is not an allowed value (allowed: fail, mark)"
+    ]

@@ -139,3 +139,19 @@ def test_a_syntax_error_names_its_line_and_nothing_is_built(tmp_path: Path) -> N
         "error: mapping values are not allowed here "
         "(check the indentation, and quote text that contains ': ' or starts with a symbol)"
     ]
+
+
+def test_who_a_figure_is_about_may_name_only_entity_and_counterpart(tmp_path: Path) -> None:
+    good = DICTIONARY.replace(
+        "    range: [0, 60]\n",
+        '    range: [0, 60]\n    wording: {who: "{counterpart}\'s tariff on {entity}"}\n',
+        1,
+    )
+    assert problems(tmp_path, good) == []
+    bad = good.replace("{counterpart}'s tariff", "{country}'s tariff")
+    (found,) = problems(tmp_path, bad)
+    assert found.startswith(
+        f"data/dictionary.yaml:{line_of(bad, '    wording: {who:')}: "
+        'indicators.us_tariff_rate_pct.wording.who: "{country}\'s tariff on {entity}" does not match'
+    )
+    assert "{entity}'s deficit with {counterpart}" in found  # the hint shows how

@@ -377,6 +377,7 @@ def test_every_stage_checks_its_part(make_project) -> None:
         "memo.derive.run:check",
         "memo.render.charts:check",
         "memo.render.templates:check",
+        "memo.render.catalogue:check",
         "memo.distribute.recipients:check_project",
     )
 

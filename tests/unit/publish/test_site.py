@@ -7,6 +7,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -199,3 +200,27 @@ def test_the_command_with_bad_config_publishes_nothing(make_project, capsys) -> 
     assert site.cli_publish(args) == 1
     assert "freshness.max_age_days: expected integer" in capsys.readouterr().err
     assert not (root / "reports").exists()
+
+
+def test_the_index_dates_the_edition_in_words_and_draws_its_korean_titles(project: Path) -> None:
+    meta_path = project / "build/memos/trade-brief-ko.meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta.update(title="미·인도 교역", marking="내부 업무용", publisher="정책메모팀")
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    manifest = run(project)
+    index = (project / "reports/index.html").read_text(encoding="utf-8")
+    assert '<time datetime="2025-09-15">15 September 2025</time>' in index
+    assert ">2025-09-15<" not in index
+    # The Korean title's characters come with the page, cut from the bundled font.
+    faces = re.findall(r"@font-face \{[^}]*unicode-range: ([^;]+);", index)
+    assert len(faces) == 2 and all("U+AD50" in r for r in faces)  # 교
+    korean = next(m for m in manifest["memos"] if m["language"] == "ko")
+    assert (korean["marking"], korean["publisher"]) == ("내부 업무용", "정책메모팀")
+
+
+def test_an_index_of_english_titles_carries_no_font(project: Path) -> None:
+    run(project)
+    index = (project / "reports/index.html").read_text(encoding="utf-8")
+    # The language column names the Korean edition in Korean: "한국어" alone is embedded.
+    faces = re.findall(r"unicode-range: ([^;]+);", index)
+    assert faces == ["U+AD6D, U+C5B4, U+D55C"] * 2

@@ -55,7 +55,8 @@ def read(path: Path):
 
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
-    return make_project(tmp_path / "p")
+    """The small project, its own messages not yet translated into Korean."""
+    return make_project(tmp_path / "p", korean=False)
 
 
 def test_run_writes_the_template_and_keeps_existing_translations(small: Path, capsys) -> None:
@@ -113,6 +114,81 @@ def test_a_run_with_nothing_new_rewrites_nothing(small: Path) -> None:
     stamp = pot.stat().st_mtime_ns
     catalogue.run(small)
     assert pot.stat().st_mtime_ns == stamp
+
+
+# ---- memo validate: a language edition never shows a message without a confirmed translation ---
+
+
+def validate_catalogue(root: Path) -> list[str]:
+    from memo.ingest.project import check_project
+
+    project, problems = check_project(root)
+    assert problems == [] and project is not None
+    return [str(p) for p in catalogue.check(root, project)]
+
+
+def test_validate_names_a_changed_english_message_where_it_is_written(tmp_path: Path) -> None:
+    from unit.support import TRADE_TEMPLATE, line_of
+
+    root = make_project(tmp_path / "p")
+    assert validate_catalogue(root) == []
+    changed = TRADE_TEMPLATE.replace("imports {{ oil }}.", "imports {{ oil }}, and more.")
+    (root / "templates/trade_brief.html.j2").write_text(changed, encoding="utf-8")
+    line = line_of(changed, '  <p id="bottom-line">')
+    assert validate_catalogue(root) == [
+        f"templates/trade_brief.html.j2:{line}: message: no confirmed Korean translation of "
+        f"{TRADE.replace('.', ', and more.')!r} (update templates/locale/ko/LC_MESSAGES/memo.po: "
+        "run memo catalogue, translate it, remove its fuzzy mark)"
+    ]
+
+
+def test_validate_names_every_message_of_a_new_korean_memo(small: Path) -> None:
+    found = validate_catalogue(small)
+    assert any(
+        "templates/trade_brief.html.j2:5: message: " in p and "Trade grew" in p for p in found
+    )
+    assert any(p.startswith("config/memos.yaml:") and "'US-India trade'" in p for p in found)
+    assert not any("Tariffs on India" in p for p in found)  # an English-only memo's title
+
+
+def test_another_topics_words_need_no_korean(tmp_path: Path) -> None:
+    """An English-only memo on a new topic brings entities and indicators no Korean memo shows."""
+    from unit.support import DICTIONARY, INDICATORS
+
+    dictionary = DICTIONARY.replace(
+        "  WLD: {name: World, kind: world}\n",
+        "  WLD: {name: World, kind: world}\n  XAA: {name: Arcadia, kind: region}\n",
+    ) + (
+        "  fdi_usd_bn:\n    label: Direct investment\n    unit: usd_bn\n"
+        "    description: Investment from the entity into the counterpart.\n"
+    )
+    rows = INDICATORS + "fdi_usd_bn,XAA,,2024,12.5,,,,usd_bn,fn01,\n"
+    root = make_project(tmp_path / "p", dictionary=dictionary, indicators=rows)
+    assert validate_catalogue(root) == []
+    # Without the project, as memo catalogue --check reads it, they are still listed to translate.
+    template = extract(root)
+    assert {"Arcadia", "Direct investment"} <= catalogue.required(root, template, "ko")
+    # Once the Korean memo's topic takes them in, they need Korean.
+    memos = root / "config/memos.yaml"
+    memos.write_text(
+        memos.read_text(encoding="utf-8").replace("RUS, WLD]", "RUS, WLD, XAA]"), encoding="utf-8"
+    )
+    found = validate_catalogue(root)
+    assert [p.split(": ", 2)[2].split(" (")[0] for p in found] == [
+        "no confirmed Korean translation of 'Arcadia'",
+        "no confirmed Korean translation of 'Direct investment'",
+    ]
+
+
+def test_translations_pending_mark_warns_instead(small: Path, capsys) -> None:
+    config = small / "config/config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "translations:\n  pending: mark\n", encoding="utf-8"
+    )
+    assert validate_catalogue(small) == []
+    err = capsys.readouterr().err
+    assert "warning: templates/trade_brief.html.j2:5: message: no confirmed Korean" in err
+    assert "(published as 'translation pending')" in err
 
 
 # ---- the project's catalogues ------------------------------------------------------------------

@@ -51,9 +51,10 @@ def book(dictionary) -> FactBook:
 
 def test_a_figure_is_printed_with_its_note_marker_and_recorded(book) -> None:
     html = book.fact("bilateral_trade_usd_bn", "USA", "IND", "2024")
+    # The call is bracketed, on the line, after a no-break space: never read as an exponent.
     assert html == (
-        '<span class="fig">$212.3 billion</span><a class="noteref" href="#note-1" '
-        'aria-label="Note 1"><sup>1</sup></a>'
+        '<span class="fig">$212.3 billion</span>\u00a0<a class="noteref" href="#note-1" '
+        'aria-label="Note 1">[1]</a>'
     )
     (record,) = book.records
     assert record["text"] == "$212.3 billion"
@@ -106,6 +107,47 @@ def test_a_derived_figures_note_cites_the_notes_of_its_inputs(book) -> None:
     )
     assert 'href="#note-3"' in book.fact("bilateral_trade_multiple", "USA", "IND")
     assert len(book.notes) == 3
+
+
+def test_notes_are_renumbered_in_the_order_a_reader_meets_their_calls(book) -> None:
+    # Cited in one order (a trans block's arguments, a table drawn first) ...
+    first = book.fact("bilateral_trade_usd_bn", "USA", "IND", "2024")  # fn09: note 1
+    book.fact("us_tariff_rate_pct", "IND")  # fn15: note 2
+    derived = book.fact("bilateral_trade_multiple", "USA", "IND")  # note 3, citing note 1
+    # ... printed in another: the tariff, then the derived figure, then the trade figure.
+    html = f"<p>{book.fact('us_tariff_rate_pct', 'IND')} and {derived}.</p><p>{first}</p>"
+    order = book.reading_order(html)
+    assert order == {
+        ("source", "fn15"): 1,
+        ("derived", book.notes[2].derived.key): 2,
+        ("source", "fn09"): 3,
+    }
+    book.restart(order)
+    assert book.notes == [] and book.records == []
+    again = book.fact("bilateral_trade_usd_bn", "USA", "IND", "2024")
+    assert 'href="#note-3"' in again and ">[3]<" in again
+    assert 'href="#note-2"' in book.fact("bilateral_trade_multiple", "USA", "IND")
+    assert 'href="#note-1"' in book.fact("us_tariff_rate_pct", "IND")
+    assert [n.number for n in book.notes] == [1, 2, 3]
+    assert book.notes[1].input_notes == (("about $20 billion", 3), ("$212.3 billion", 3))
+    assert [r["note"] for r in book.records] == [3, 2, 1]
+
+
+def test_a_note_reached_only_from_a_derivation_note_comes_after_it(book) -> None:
+    derived = book.fact("bilateral_trade_multiple", "USA", "IND")  # note 2, citing fn09 (note 1)
+    tariff = book.fact("us_tariff_rate_pct", "IND")  # note 3
+    order = book.reading_order(f"<p>{tariff} {derived}</p>")
+    assert list(order.values()) == [1, 2, 3]
+    assert [k[0] for k in order] == ["source", "derived", "source"]
+    assert list(order)[2] == ("source", "fn09")
+
+
+def test_a_call_inside_a_word_moves_to_its_end() -> None:
+    call = '\u00a0<a class="noteref" href="#note-1" aria-label="주석 1">[1]</a>'
+    assert FactBook.calls_after_words(f"<p>50%{call}를 넘었다</p>") == f"<p>50%를{call} 넘었다</p>"
+    # A call before a space, a sign or a figure stays where it is.
+    for after in (" 넘었다", ", and", "; 25", ")"):
+        assert FactBook.calls_after_words(f"50%{call}{after}") == f"50%{call}{after}"
 
 
 def test_a_source_note_is_a_full_citation(book) -> None:
@@ -180,8 +222,8 @@ def test_events_print_their_date_cited(book) -> None:
     dataset = dataclasses.replace(book.dataset, events={"tariff_order": event})
     book = dataclasses.replace(book, dataset=dataset)
     assert book.event("tariff_order") == (
-        '<time datetime="2025-08-06">6 August 2025</time><a class="noteref" href="#note-1" '
-        'aria-label="Note 1"><sup>1</sup></a>'
+        '<time datetime="2025-08-06">6 August 2025</time>\u00a0<a class="noteref" href="#note-1" '
+        'aria-label="Note 1">[1]</a>'
     )
     assert book.event_title("tariff_order") == "Executive order"
     assert book.events_used == ["tariff_order"]

@@ -28,7 +28,7 @@ def render(root: Path, output_id: str):
 def visible(markup: str) -> str:
     body = markup.split("<body", 1)[1]
     body = re.sub(r"<(style|svg)\b.*?</\1>", " ", body, flags=re.S)
-    body = re.sub(r"<sup>.*?</sup>", "", body)
+    body = re.sub(r'\u00a0<a class="noteref"[^>]*>\[\d+\]</a>', "", body)  # note calls
     body = re.sub(r"</?(span|a|time|cite)\b[^>]*>", "", body)  # inline: no space
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
@@ -107,6 +107,177 @@ def test_a_broken_template_names_the_memo_the_template_and_the_cause(
     assert (raised.value.path, raised.value.line) == ("templates/tariff_brief.html.j2", line)
 
 
+# ---- notes in reading order, charts where the text needs them ----------------------------------
+
+# The tariff brief with its chart beside the prose that cites it, and a sentence whose arguments
+# are asked for in another order than a reader meets them.
+PLACED = TARIFF_TEMPLATE.replace(
+    "{% endblock %}",
+    """{% endblock %}
+{% block escalation %}
+<section>
+  <p>{% trans figure=chart_ref("tariffs"), trade=fact("bilateral_trade_usd_bn", "USA", "IND", "2024"), rate=fact("us_tariff_rate_pct", "PAK") %}Pakistan pays {{ rate }} ({{ figure }}); trade is {{ trade }}.{% endtrans %}</p>
+  {{ chart("tariffs", beside=true) }}
+</section>
+{% endblock %}""",
+)
+
+
+@pytest.fixture(scope="module")
+def placed(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("placed") / "p"
+    shutil.copytree(built, root, symlinks=True)
+    (root / "templates/tariff_brief.html.j2").write_text(PLACED, encoding="utf-8")
+    memos = root / "config/memos.yaml"
+    memos.write_text(
+        memos.read_text(encoding="utf-8").replace(
+            "sections: [bottom_line, key_figures, charts]\n    key_figures:\n      - {indicator: us_tariff_rate_pct",
+            "sections: [bottom_line, escalation, key_figures]\n    key_figures:\n      - {indicator: us_tariff_rate_pct",
+        ),
+        encoding="utf-8",
+    )
+    return root
+
+
+def calls(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'class="noteref" href="#note-\d+"[^>]*>\[(\d+)\]', html)]
+
+
+def test_notes_are_numbered_in_the_order_a_reader_meets_them(placed: Path) -> None:
+    html = render(placed, "tariff-brief-en").html
+    first_seen = list(dict.fromkeys(calls(html)))
+    assert first_seen == list(range(1, len(first_seen) + 1))
+    notes = re.findall(r'<li id="note-(\d+)">', html)
+    assert notes == [str(i) for i in range(1, len(notes) + 1)]
+    # "50% [1]" and never "50%1": a call is set apart from the figure before it.
+    assert not re.search(r"\d<a class=\"noteref\"", html)
+    assert re.search(r'50%</span>\u00a0<a class="noteref" href="#note-1"', html)
+
+
+def test_a_chart_is_placed_where_the_template_says_and_referred_to_by_number(placed: Path) -> None:
+    r = render(placed, "tariff-brief-en")
+    text = visible(r.html)
+    assert "Pakistan pays 19% (Figure 1); trade is $212.3 billion." in text
+    assert 'href="#chart-tariffs">Figure 1</a>' in r.html
+    # Beside the paragraph that refers to it, numbered, small; no charts section left.
+    escalation = r.html.split("Pakistan pays", 1)[1].split("</section>", 1)[0]
+    assert '<figure class="chart beside" id="chart-tariffs"' in escalation
+    assert "Figure 1: US tariff rates by country" in escalation
+    assert 'class="charts"' not in r.html and r.html.count("<figure") == 1
+
+
+def test_charts_the_template_does_not_place_go_to_the_charts_section(built: Path) -> None:
+    r = render(built, "tariff-brief-en")
+    section = r.html.split('<section class="charts"', 1)[1].split("</section>", 1)[0]
+    assert '<figure class="chart" id="chart-tariffs"' in section
+    assert "Figure 1: US tariff rates by country" in section
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "cause"),
+    [
+        (
+            ('chart("tariffs", beside=true)', 'chart("oil")'),
+            "templates/tariff_brief.html.j2:11",
+            'chart "oil" is not among the charts of memo tariff-brief (config/memos.yaml: charts: [tariffs])',
+        ),
+        (
+            ('{{ chart("tariffs", beside=true) }}', ""),
+            "templates/tariff_brief.html.j2",
+            "memo tariff-brief lists chart(s) tariffs but never shows them: place each with "
+            '{{ chart("tariffs") }} in a section of templates/tariff_brief.html.j2, or add the '
+            "section charts to its sections",
+        ),
+    ],
+    ids=["not-listed", "never-placed"],
+)
+def test_a_chart_out_of_place_is_an_error_naming_it(
+    placed: Path, tmp_path: Path, change: tuple[str, str], where: str, cause: str
+) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(placed, root, symlinks=True)
+    template = root / "templates/tariff_brief.html.j2"
+    template.write_text(PLACED.replace(*change), encoding="utf-8")
+    with pytest.raises(MemoError) as raised:
+        render(root, "tariff-brief-en")
+    assert str(raised.value) == f"memo tariff-brief-en: {where}: {cause}"
+
+
+# ---- a language edition is never silently mixed ------------------------------------------------
+
+
+def test_a_changed_english_message_stops_the_korean_edition(built: Path, tmp_path: Path) -> None:
+    from unit.support import line_of
+
+    root = tmp_path / "p"
+    shutil.copytree(built, root, symlinks=True)
+    changed = TRADE_TEMPLATE.replace("imports {{ oil }}.", "imports {{ oil }}, and more.")
+    (root / "templates/trade_brief.html.j2").write_text(changed, encoding="utf-8")
+    render(root, "trade-brief-en")  # English is the source: nothing to translate
+    with pytest.raises(MemoError) as raised:
+        render(root, "trade-brief-ko")
+    line = line_of(changed, '  <p id="bottom-line">')
+    assert str(raised.value) == (
+        "memo trade-brief-ko: 1 message without a confirmed Korean translation; update "
+        "templates/locale/ko/LC_MESSAGES/memo.po (run `memo catalogue`, translate each, and remove "
+        f"its fuzzy mark):\n  templates/trade_brief.html.j2:{line}: \"Trade grew %(fold)s; Russia's "
+        "share of India's crude imports %(oil)s, and more.\""
+    )
+
+
+def test_translations_pending_mark_publishes_with_a_visible_notice(
+    built: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(built, root, symlinks=True)
+    changed = TRADE_TEMPLATE.replace("imports {{ oil }}.", "imports {{ oil }}, and more.")
+    (root / "templates/trade_brief.html.j2").write_text(changed, encoding="utf-8")
+    config = root / "config/config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "translations:\n  pending: mark\n", encoding="utf-8"
+    )
+    r = render(root, "trade-brief-ko")
+    assert r.meta["translations_pending"] == 1
+    notice = re.search(r'<p class="translation-pending" role="note">(.*?)</p>', r.html)[1]
+    assert notice == "번역 대기 중: 이 판의 일부 내용은 번역이 확정될 때까지 영어로 표시됩니다."
+    assert "and more." in visible(r.html)
+    assert 'class="translation-pending"' not in render(built, "trade-brief-ko").html
+
+
+# ---- links, paper ------------------------------------------------------------------------------
+
+
+def test_each_memo_links_to_its_pdf_the_index_and_its_other_editions(built: Path) -> None:
+    def links(output_id: str) -> list[str]:
+        nav = re.search(r'<nav class="links"[^>]*>(.*?)</nav>', render(built, output_id).html, re.S)
+        return re.findall(r"<a (href=[^>]*)>", nav[1])
+
+    assert links("trade-brief-en") == [
+        'href="trade-brief-en.pdf"',
+        'href="trade-brief-ko.html" hreflang="ko" lang="ko"',
+        'href="index.html"',
+    ]
+    assert links("trade-brief-ko")[1] == 'href="trade-brief-en.html" hreflang="en" lang="en"'
+    assert links("tariff-brief-en") == ['href="tariff-brief-en.pdf"', 'href="index.html"']
+    assert "한국어</a>" in render(built, "trade-brief-en").html
+
+
+def test_paper_is_a4_unless_the_memo_or_its_audience_says(built: Path, tmp_path: Path) -> None:
+    assert "@page { size: A4;" in render(built, "tariff-brief-en").html
+    root = tmp_path / "p"
+    shutil.copytree(built, root, symlinks=True)
+    memos = root / "config/memos.yaml"
+    text = memos.read_text(encoding="utf-8")
+    text = text.replace("    label: Officials\n", "    label: Officials\n    paper: letter\n")
+    text = text.replace(
+        '    title: "US-India trade"\n', '    title: "US-India trade"\n    paper: A4\n'
+    )
+    memos.write_text(text, encoding="utf-8")
+    assert "@page { size: letter;" in render(root, "tariff-brief-en").html
+    assert render(root, "tariff-brief-en").meta["paper"] == "letter"
+    assert "@page { size: A4;" in render(root, "trade-brief-en").html
+
+
 def test_wording_the_data_cannot_support_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     from unit.support import INDICATORS
 
@@ -156,7 +327,8 @@ def test_css_strings_cannot_break_out_of_the_stylesheet() -> None:
 
 def test_bottom_line_is_plain_text_without_note_calls() -> None:
     html = (
-        '<p id="bottom-line">It is <span class="fig">50%</span><a><sup>1</sup></a> &amp; more.</p>'
+        '<p id="bottom-line">It is <span class="fig">50%</span>\u00a0<a class="noteref" '
+        'href="#note-1" aria-label="Note 1">[1]</a> &amp; more.</p>'
     )
     assert bottom_line(html) == "It is 50% & more."
     assert bottom_line("<p>No bottom line</p>") == ""

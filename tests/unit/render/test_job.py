@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from memo.render import webfont
 from memo.render.html import Rendered
 from memo.render.job import cli_render, figure_record, prepare, render_memos
 from unit.support import INDICATORS, SOURCES, TARIFF_TEMPLATE, derived, line_of, make_project
@@ -62,6 +63,10 @@ def test_render_memos_writes_html_record_and_metadata(built: Path, tmp_path: Pat
     assert [line.split(":")[0] for line in err] == ["[1/2] tariff-brief-en", "[2/2] trade-brief-ko"]
     meta = json.loads((out / "trade-brief-ko.meta.json").read_text(encoding="utf-8"))
     assert (meta["language"], meta["id"]) == ("ko", "trade-brief-ko")
+    # The Korean page carries the part of the Korean font it draws, within the budget.
+    assert 0 < meta["webfont_bytes"] <= webfont.BUDGET
+    assert '<style id="embedded-fonts">' in (out / "trade-brief-ko.html").read_text("utf-8")
+    assert '<style id="embedded-fonts">' not in (out / "tariff-brief-en.html").read_text("utf-8")
 
 
 def test_the_figure_record_names_every_printed_figure_its_row_and_its_notes(

@@ -50,9 +50,9 @@ def test_a_section_prints_figures_with_their_notes_and_escapes_its_text(tmp_path
     assert html.startswith('<section class="prose prose-outlook" aria-labelledby="outlook-h">')
     assert '<h2 id="outlook-h">Trade &amp; tariffs</h2>' in html
     assert (
-        '<p>The rate is <span class="fig">50</span><a class="noteref" href="#note-1" '
-        'aria-label="Note 1"><sup>1</sup></a>,\ntied with Brazil for the highest US tariff rate '
-        "on any country" in html
+        '<p>The rate is <span class="fig">50</span>\xa0<a class="noteref" href="#note-1" '
+        'aria-label="Note 1">[1]</a>,\ntied with Brazil for the highest US tariff rate '
+        'on any country\xa0<a class="noteref" href="#note-2" aria-label="Note 2">[2]</a>.' in html
     )
     assert "&lt;b&gt;Not bold&lt;/b&gt;, <em>but emphasised</em>." in html
     assert "<li>Trade grew more than tenfold" in html

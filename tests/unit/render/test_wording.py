@@ -24,7 +24,8 @@ def dictionary(tmp_path_factory: pytest.TempPathFactory):
 
 def text(markup) -> str:
     """The words a reader sees: note calls and tags removed."""
-    return re.sub(r"<[^>]+>", "", re.sub(r"<sup>.*?</sup>", "", str(markup)))
+    calls = re.sub(r'\u00a0<a class="noteref"[^>]*>\[\d+\]</a>', "", str(markup))
+    return re.sub(r"<[^>]+>", "", calls)
 
 
 def tariffs(**rates: float) -> str:
@@ -225,7 +226,25 @@ def test_change_refuses_to_guess_a_direction(dictionary) -> None:
 def test_who_names_entity_and_counterpart_but_not_an_aggregate(dictionary) -> None:
     wording = say(dictionary, crude("2,,,less_than", "38,36,40,"))
     book = wording.book
-    assert wording.who(book.find("crude_import_share_pct", "IND", "RUS")) == "India – Russia"
+    # Without words in the dictionary, the entity comes first: the figure is India's.
+    assert wording.who(book.find("crude_import_share_pct", "IND", "RUS")) == "India with Russia"
     world = book.find("crude_import_share_pct", "IND", "RUS")
     world = type(world)(**{**world.__dict__, "counterpart": "WLD"})
     assert wording.who(world) == "India"
+
+
+def test_who_says_the_direction_the_dictionary_gives(tmp_path) -> None:
+    text = only_derived(DICTIONARY, "us_tariff_rank").replace(
+        "    description: Share of the entity's crude imports from the counterpart.\n",
+        "    description: Share of the entity's crude imports from the counterpart.\n"
+        "    wording: {who: \"{counterpart}'s share of {entity}'s imports\"}\n",
+    )
+    assert "who:" in text
+    rows = crude("2,,,less_than", "38,36,40,")
+    english = say(load_dictionary_text(tmp_path, text), rows)
+    obs = english.book.find("crude_import_share_pct", "IND", "RUS")
+    assert english.who(obs) == "Russia's share of India's imports"
+    # The project's Korean catalogue words the same direction its own way.
+    korean_words = say(load_dictionary_text(tmp_path / "ko", text), rows, "ko")
+    obs = korean_words.book.find("crude_import_share_pct", "IND", "RUS")
+    assert korean_words.who(obs) == "인도의 수입 중 러시아 비중"

@@ -39,6 +39,8 @@ def edit(text: str, old: str, new: str) -> str:
 def test_memo_editions_and_their_template_inputs(base: Path) -> None:
     assert plan.output_ids(str(base)) == list(MEMO_IDS)
     shared = [f"templates/{f}" for f in ("base.html.j2", "memo.css", "screen.css", "print.css")]
+    shared += sorted(f"assets/fonts/{p.name}" for p in (base / "assets/fonts").glob("*.ttf"))
+    assert "assets/fonts/NanumGothic.ttf" in shared
     assert plan.template_inputs(str(base), "tariff-brief-en") == [
         "templates/tariff_brief.html.j2",
         *shared,

@@ -33,6 +33,7 @@ from memo.render.charts.svg import (
     frame,
     period_label,
     text,
+    text_width,
 )
 from memo.render.facts import FactBook
 
@@ -43,9 +44,13 @@ class ChartError(LookupError):
 
 @dataclass(frozen=True)
 class ChartKind:
-    """A chart kind: its drawing function and its parameters (allowed values, or ``str``)."""
+    """A chart kind: its drawing function and its parameters (allowed values, or ``str``).
 
-    draw: Callable[[ChartSpec, FactBook], Chart]
+    The function takes the spec, the book and ``beside``: whether the memo places the chart beside
+    its text, where a kind that can be drawn small (:data:`PAIR_WIDTH` wide) is.
+    """
+
+    draw: Callable[[ChartSpec, FactBook, bool], Chart]
     options: Mapping[str, tuple[str, ...] | type] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     summary: str = ""
@@ -81,8 +86,9 @@ def _series(spec: ChartSpec, fb: FactBook) -> list[Observation]:
 # ---- ranked bars --------------------------------------------------------------------------------
 
 
-def ranked_bars(spec: ChartSpec, fb: FactBook) -> Chart:
-    """Horizontal bars of each entity's latest figure, largest first, one entity highlighted.
+def ranked_bars(spec: ChartSpec, fb: FactBook, beside: bool = False) -> Chart:
+    """Horizontal bars of each entity's latest figure, largest first, one entity highlighted;
+    small when placed beside the text.
 
     Parameters: ``indicator``; ``counterpart`` (default none); ``period`` (only figures ending on
     or before it; default all); ``highlight`` (an entity drawn in red and bold); ``among``
@@ -106,12 +112,6 @@ def ranked_bars(spec: ChartSpec, fb: FactBook) -> Chart:
     rows = sorted(latest.values(), key=lambda o: (-o.value, fb.name(o.entity)))
     top = max(o.value for o in rows)
     values = {id(o): fb.text(o) + fb.stale_mark(o) for o in rows}
-    # Room on the right for the longest figure label (about 7 px a character at 12 px).
-    right = max(50, 10 + 7 * max(len(v) for v in values.values()))
-    left, bar_h, gap = 170, 18, 8
-    height = 30 + len(rows) * (bar_h + gap)
-    scale = (WIDTH - left - right) / top
-    body = []
     # A figure from another date than most (one country's rate of the month before) says so in its label.
     usual = Counter(o.period for o in rows).most_common(1)[0][0]
 
@@ -122,28 +122,40 @@ def ranked_bars(spec: ChartSpec, fb: FactBook) -> Chart:
             country=fb.name(o.entity), period=fmt.period(o.period, fb.language, _)
         )
 
+    width = PAIR_WIDTH if beside else WIDTH
+    # Room on the left for the longest name and on the right for the longest figure (bold), at the
+    # size they may be drawn: a page-wide chart's labels grow to 15 px on a phone (screen.css).
+    size = 12 if beside else 15
+    left = 10 + max(text_width(label(o), size) for o in rows)
+    right = 10 + max(text_width(v, size, em=0.8) for v in values.values())
+    bar_h, gap = (14, 5) if beside else (16, 6)
+    height = 24 + len(rows) * (bar_h + gap)
+    scale = (width - left - right) / top
+    body = []
+
     for i, o in enumerate(rows):
-        y = 20 + i * (bar_h + gap)
+        y = 12 + i * (bar_h + gap)
+        baseline = y + bar_h / 2 + 4  # 12-unit text centred on the bar
         colour = HIGHLIGHT if o.entity == highlight else BAR
         weight = "bold" if o.entity == highlight else "normal"
-        body.append(text(left - 8, y + 13, label(o), anchor="end", weight=weight))
+        body.append(text(left - 8, baseline, label(o), anchor="end", weight=weight))
         body.append(bar(left, y, o.value * scale, bar_h, colour))
-        body.append(text(left + o.value * scale + 6, y + 13, values[id(o)], weight=weight))
+        body.append(text(left + o.value * scale + 6, baseline, values[id(o)], weight=weight))
     title, caption_text, alt = _words(spec, fb)
     listing = "; ".join(f"{label(o)} {fb.text(o)}" for o in rows)
     markers = cite_all(fb, rows)
     caption = Markup("{} {}").format(caption_text, markers)
-    return Chart(
-        spec.id, title, frame(spec.id, title, alt(listing), height, body), caption, alt(listing)
-    )
+    svg = frame(spec.id, title, alt(listing), height, body, width)
+    return Chart(spec.id, title, svg, caption, alt(listing), beside=beside)
 
 
 # ---- paired periods -----------------------------------------------------------------------------
 
 
-def paired_periods(spec: ChartSpec, fb: FactBook) -> Chart:
+def paired_periods(spec: ChartSpec, fb: FactBook, beside: bool = True) -> Chart:
     """Vertical bars of one series in two (or a few) periods, then against now: ranges drawn as
-    whiskers, an upper bound as a dashed top, every bar labelled.
+    whiskers, an upper bound as a dashed top, every bar labelled. Always small (it stands beside
+    the text when placed in it).
 
     Parameters: ``indicator``, ``entity``, ``counterpart``; ``periods`` (the periods to draw;
     default the first and the latest); ``scale`` (``linear``, the default, or ``log``, for a first
@@ -176,7 +188,7 @@ def paired_periods(spec: ChartSpec, fb: FactBook) -> Chart:
             * plot_h
         )
 
-    height, base, plot_h = 230, 190, 160
+    height, base, plot_h = 165, 133, 105
     width = PAIR_WIDTH
     body = [f'<line x1="20" y1="{base}" x2="{width - 20}" y2="{base}" stroke="{MUTED}"/>']
     slot = (width - 40) / len(rows)
@@ -208,14 +220,15 @@ def paired_periods(spec: ChartSpec, fb: FactBook) -> Chart:
     markers = cite_all(fb, rows)
     caption = Markup("{} {}").format(caption_text, markers)
     svg = frame(spec.id, title, alt(listing), height + (16 if log else 0), body, width)
-    return Chart(spec.id, title, svg, caption, alt(listing), pair=True)
+    return Chart(spec.id, title, svg, caption, alt(listing), beside=True)
 
 
 # ---- time series --------------------------------------------------------------------------------
 
 
-def time_series(spec: ChartSpec, fb: FactBook) -> Chart:
-    """A line through every period of one series, each point labelled with its figure.
+def time_series(spec: ChartSpec, fb: FactBook, beside: bool = False) -> Chart:
+    """A line through every period of one series, each point labelled with its figure; always
+    page-wide.
 
     Parameters: ``indicator``, ``entity``, ``counterpart``.
     """
@@ -250,8 +263,9 @@ def time_series(spec: ChartSpec, fb: FactBook) -> Chart:
 # ---- share bar ----------------------------------------------------------------------------------
 
 
-def share_bar(spec: ChartSpec, fb: FactBook) -> Chart:
-    """One bar of 100%: each counterpart's share (latest period) as a segment, the rest in grey.
+def share_bar(spec: ChartSpec, fb: FactBook, beside: bool = False) -> Chart:
+    """One bar of 100%: each counterpart's share (latest period) as a segment, the rest in grey;
+    always page-wide.
 
     Parameters: ``indicator`` (a share in percent), ``entity``; ``highlight`` (a counterpart drawn
     in red).

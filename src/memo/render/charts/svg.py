@@ -4,6 +4,7 @@ bars, and the citation of every figure a chart draws. Numbers here are drawing g
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -13,7 +14,7 @@ from memo.render import fmt
 from memo.render.facts import FactBook
 
 WIDTH = 520
-PAIR_WIDTH = 300
+PAIR_WIDTH = 260  # templates/memo.css prints a small chart this many CSS px wide
 INK = "#1b1f24"
 MUTED = "#4d5966"  # contrast 7.0:1 on white
 HIGHLIGHT = "#a3262a"  # contrast 6.6:1 on white
@@ -29,7 +30,7 @@ class Chart:
     svg: Markup
     caption: Markup
     alt: str
-    pair: bool = False  # a small chart that can sit beside another
+    beside: bool = False  # a small chart that stands beside the paragraph discussing it
 
 
 def frame(
@@ -53,6 +54,14 @@ def text(
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}" '
         f'font-weight="{weight}">{escape(s)}</text>'
     )
+
+
+def text_width(s: str, size: float = 12, em: float = 0.62) -> float:
+    """About how wide a label is drawn, at most: a full em for wide (Hangul, CJK) characters,
+    ``em`` for others (0.62 for words; figures in bold, with their wide digits and "%", take
+    0.8). The bundled sans fonts are narrower; a browser without them draws with its own sans
+    serif, which is not."""
+    return sum(size if unicodedata.east_asian_width(c) in "WF" else em * size for c in s)
 
 
 def bar(x: float, y: float, w: float, h: float, fill: str) -> str:

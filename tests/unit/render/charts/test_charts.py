@@ -7,7 +7,7 @@ import pytest
 
 from memo.ingest.config import ChartSpec
 from memo.ingest.project import check_project
-from memo.render.charts import check, spec_problems
+from memo.render.charts import check, placed_in, spec_problems
 from memo.render.charts.kinds import CHART_KINDS
 from unit.support import INDICATORS, MEMOS, line_of
 
@@ -75,3 +75,41 @@ def test_check_needs_a_project(project) -> None:
 def test_required_parameters_are_reported_missing(kind: str) -> None:
     found = problems(kind)
     assert any("needs 'indicator'" in p for p in found)
+
+
+# ---- where each memo shows its charts ----------------------------------------------------------
+
+PLACING = """\
+{% extends "base.html.j2" %}
+{% block bottom_line %}<p id="bottom-line">{{ chart_ref("oil") }} {{ chart("oil") }} {{ chart(name) }}</p>{% endblock %}
+"""
+
+
+def test_the_charts_a_template_places_are_read_from_its_calls(tmp_path) -> None:
+    template = tmp_path / "t.html.j2"
+    template.write_text(PLACING, encoding="utf-8")
+    assert placed_in(template) == ("oil",)  # chart_ref does not place; a variable is not known
+
+
+def test_validate_reports_charts_a_template_never_places_or_places_unlisted(make_project) -> None:
+    memos = MEMOS.replace("sections: [bottom_line, key_figures, charts]\n    key_figures:\n      - {indicator: bilateral", "sections: [bottom_line, key_figures]\n    key_figures:\n      - {indicator: bilateral")  # fmt: skip
+    assert memos != MEMOS
+    root = make_project(memos=memos)
+    project, found = check_project(root)
+    assert found == []
+    line = line_of(memos, "  - id: trade-brief")
+    assert [str(p) for p in check(root, project)] == [
+        f'config/memos.yaml:{line}: memos.trade-brief.charts: memo trade-brief lists chart "oil" '
+        'but templates/trade_brief.html.j2 never places it (add {{ chart("oil") }} beside the '
+        "text that discusses it, or the section charts to its sections)"
+    ]
+    (root / "templates/trade_brief.html.j2").write_text(
+        PLACING.replace('chart("oil")', 'chart("tariffs")'), encoding="utf-8"
+    )
+    assert [str(p) for p in check(root, project)] == [
+        f"config/memos.yaml:{line}: memos.trade-brief.charts: templates/trade_brief.html.j2 places "
+        'chart "tariffs", which memo trade-brief does not list (add tariffs to its charts)',
+        f'config/memos.yaml:{line}: memos.trade-brief.charts: memo trade-brief lists chart "oil" '
+        'but templates/trade_brief.html.j2 never places it (add {{ chart("oil") }} beside the '
+        "text that discusses it, or the section charts to its sections)",
+    ]

@@ -9,7 +9,7 @@ import pytest
 
 from memo.ingest.config import ChartSpec
 from memo.render.charts import ChartError, draw
-from memo.render.charts.svg import BAR, HIGHLIGHT
+from memo.render.charts.svg import BAR, HIGHLIGHT, PAIR_WIDTH, WIDTH, text_width
 from unit.support import derived_book, korean, load_dictionary_text
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -84,6 +84,19 @@ def test_ranked_bars_largest_first_with_one_entity_highlighted(book) -> None:
     assert root.get("aria-labelledby") == root.find(f"{SVG}title").get("id")
 
 
+def test_ranked_bars_beside_the_text_are_drawn_small(book) -> None:
+    wide = draw(spec("ranked_bars", indicator="us_tariff_rate_pct", highlight="IND"), book)
+    small = draw(spec("ranked_bars", indicator="us_tariff_rate_pct", highlight="IND"), book, True)
+    assert not wide.beside and small.beside
+    assert parse(wide).get("width") == str(WIDTH) and parse(small).get("width") == str(PAIR_WIDTH)
+    # The names keep their room; every bar still starts after the longest name.
+    assert texts(parse(small)) == texts(parse(wide))
+    starts = {float(b.get("x")) for b in rects(parse(small))}
+    assert len(starts) == 1 and starts.pop() > text_width("Pakistan (July 2025)")
+    # Page-wide kinds stay page-wide.
+    assert not draw(spec("time_series", **CRUDE), book, True).beside
+
+
 def test_ranked_bars_cite_every_figure_drawn(book) -> None:
     chart = draw(spec("ranked_bars", indicator="us_tariff_rate_pct", highlight="IND"), book)
     assert str(chart.caption).startswith("Caption. ")
@@ -112,7 +125,7 @@ CRUDE = {"indicator": "crude_import_share_pct", "entity": "IND", "counterpart": 
 
 def test_paired_periods_draw_the_first_and_latest_with_range_and_bound(book) -> None:
     chart = draw(spec("paired_periods", **CRUDE), book)
-    assert chart.pair
+    assert chart.beside  # small: it stands beside the paragraph discussing it
     root = parse(chart)
     bars = rects(root)
     assert [b.get("fill") for b in bars] == [BAR, HIGHLIGHT]  # the latest highlighted
@@ -196,5 +209,5 @@ def test_words_fill_their_placeholders(book) -> None:
         book,
     )  # fmt: skip
     assert chart.title == "India and Russia"
-    assert str(chart.caption).startswith("India&#39;s imports <a ")  # escaped, then cited
+    assert str(chart.caption).startswith("India&#39;s imports \u00a0<a ")  # escaped, then cited
     assert chart.alt == "India: 2021: less than 2%; 2025: 36–40%"

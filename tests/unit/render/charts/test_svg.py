@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
 from markupsafe import Markup
 
 from memo.render.charts.svg import bar, cite_all, frame, period_label, text
@@ -48,3 +49,11 @@ def test_period_labels_in_the_memos_language(tmp_path) -> None:
     pakistan = english.find("us_tariff_rate_pct", "PAK")
     assert period_label(english, pakistan) == "July 2025"
     assert period_label(ko, pakistan) == "2025년 7월"
+
+
+def test_text_width_gives_wide_characters_a_full_em() -> None:
+    from memo.render.charts.svg import text_width
+
+    assert text_width("인도") == 24
+    assert text_width("India") == pytest.approx(5 * 0.62 * 12)
+    assert text_width("India", size=10) < text_width("India")

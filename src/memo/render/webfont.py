@@ -1,0 +1,190 @@
+"""Embed the part of the bundled Korean font that an HTML page uses, as WOFF2 data URLs.
+
+The HTML files are self-contained and read on machines without a Korean font: there, every Hangul
+glyph would be a box. So each page (a memo, the index) carries, in its own ``<style>``, the faces of
+the font family print.css gives WeasyPrint for Korean (``Memo Korean``: NanumGothic, SIL OFL),
+subset with fontTools to the characters the page shows and compressed with Brotli (WOFF2). A
+Korean page gets every character it shows that the font has, so that its Latin letters and figures
+match its Hangul, as in the PDF; any other page only its Hangul and CJK characters (a "한국어" link,
+a Korean title in the index), with a ``unicode-range`` so its own letters keep their font.
+
+Cutting a 4.6 MB font takes seconds, so the cut fonts are kept in ``build/webfonts/``, by font
+and characters: a memo whose text did not change reuses them.
+
+Budget: :data:`BUDGET` bytes of WOFF2 per page, both faces together (a Korean memo of four pages
+uses about 450 distinct characters: about 70 KB). A page over budget is reported by the build.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html as htmllib
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+FAMILY = "Memo Korean"
+# Languages written with the family: their pages take every character they show from it.
+LANGUAGES = ("ko",)
+BUDGET = 160_000  # bytes of WOFF2 per page, regular and bold together
+
+_FACE = re.compile(r"@font-face\s*\{([^}]*)\}", re.S)
+_FAMILY = re.compile(r"font-family:\s*\"([^\"]+)\"")
+_WEIGHT = re.compile(r"font-weight:\s*(\w+)")
+_SRC = re.compile(r"src:\s*url\(([^)]+)\)")
+_HIDDEN = re.compile(r"<(style|script|title)\b.*?</\1>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face of the family: its weight and its font file."""
+
+    weight: str
+    path: Path
+
+
+def faces(templates: Path) -> list[Face]:
+    """The faces print.css declares for the family (regular first), with their files."""
+    css = (templates / "print.css").read_text(encoding="utf-8")
+    out = []
+    for rule in _FACE.findall(css):
+        family = _FAMILY.search(rule)
+        src = _SRC.search(rule)
+        if family and src and family.group(1) == FAMILY:
+            weight = _WEIGHT.search(rule)
+            path = (templates / src.group(1).strip("\"'")).resolve()
+            out.append(Face(weight.group(1) if weight else "normal", path))
+    return sorted(out, key=lambda f: f.weight != "normal")
+
+
+def shown_text(page: str) -> str:
+    """The text a page draws: everything but tags, styles, scripts and the window title."""
+    return htmllib.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", page)))
+
+
+def wide(ch: str) -> bool:
+    """A character of a script the Latin fonts do not draw: Hangul, CJK, their punctuation."""
+    cp = ord(ch)
+    return (
+        0x1100 <= cp <= 0x11FF
+        or 0x2E80 <= cp <= 0x9FFF
+        or 0xA960 <= cp <= 0xA97F
+        or 0xAC00 <= cp <= 0xD7FF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0xFF00 <= cp <= 0xFFEF
+    )
+
+
+@lru_cache(maxsize=4)
+def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(path, lazy=True).getBestCmap())
+
+
+@lru_cache(maxsize=4)
+def _font_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def subset_woff2(path: Path, codepoints: frozenset[int], cache: Path | None = None) -> bytes:
+    """The font at ``path`` cut down to ``codepoints``, as WOFF2; kept in ``cache`` (a folder,
+    by font and characters), since cutting a large font takes seconds."""
+    key = hashlib.sha256(_font_bytes(path) + unicode_range(codepoints).encode()).hexdigest()
+    stored = cache / f"{key[:32]}.woff2" if cache is not None else None
+    if stored is not None and stored.is_file():
+        return stored.read_bytes()
+    data = _subset(path, codepoints)
+    if stored is not None:
+        from memo.core.files import write_atomic
+
+        try:
+            write_atomic(stored, data)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+    return data
+
+
+@lru_cache(maxsize=32)
+def _subset(path: Path, codepoints: frozenset[int]) -> bytes:
+    """Cut the font (no hinting, default layout features: a browser draws the text as the PDF
+    does) and compress it."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.hinting = False
+    options.desubroutinize = True
+    options.name_IDs = [1, 2]  # family and style: what a browser reports as the drawing font
+    options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "DSIG"]
+    font = TTFont(io.BytesIO(_font_bytes(path)))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(codepoints))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(out)
+    return out.getvalue()
+
+
+def unicode_range(codepoints: frozenset[int]) -> str:
+    """A CSS unicode-range for a set of code points, runs merged ("U+AC00-AC02, U+B2E4")."""
+    ranges: list[list[int]] = []
+    for cp in sorted(codepoints):
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in ranges)
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """The ``@font-face`` rules a page needs (empty: none) and their WOFF2 size in bytes."""
+
+    css: str
+    size: int
+
+
+def for_page(page: str, language: str, templates: Path, cache: Path | None = None) -> Embedded:
+    """The @font-face rules that let ``page`` (in ``language``) draw its Korean text."""
+    chars = set(shown_text(page))
+    out = []
+    size = 0
+    for face in faces(templates):
+        cmap = _cmap(face.path)
+        if language.split("-")[0] in LANGUAGES:
+            wanted = {ord(c) for c in chars if not c.isspace()} & cmap
+        else:
+            wanted = {ord(c) for c in chars if wide(c)} & cmap
+        if not any(wide(chr(cp)) for cp in wanted):
+            return Embedded("", 0)  # nothing Korean on the page
+        data = subset_woff2(face.path, frozenset(wanted), cache)
+        size += len(data)
+        out.append(
+            f'@font-face {{ font-family: "{FAMILY}"; font-weight: {face.weight}; '
+            f"font-display: block; unicode-range: {unicode_range(frozenset(wanted))}; "
+            f'src: url(data:font/woff2;base64,{base64.b64encode(data).decode()}) format("woff2"); }}'
+        )
+    return Embedded("\n".join(out), size)
+
+
+def embed(page: str, language: str, templates: Path, cache: Path | None = None) -> tuple[str, int]:
+    """``page`` with the font faces it needs in a ``<style>`` at the end of its head, and their
+    WOFF2 size; unchanged (and 0) when it shows no Korean. ``cache``: where cut fonts are kept."""
+    fonts = for_page(page, language, templates, cache)
+    if not fonts.css:
+        return page, 0
+    style = f'<style id="embedded-fonts">\n{fonts.css}\n</style>\n'
+    head_end = page.find("</head>")
+    if head_end < 0:
+        return style + page, fonts.size
+    return page[:head_end] + style + page[head_end:], fonts.size
+
+
+CACHE = "build/webfonts"

@@ -1,0 +1,105 @@
+"""memo.render.webfont: a page carries the part of the bundled Korean font it shows, as WOFF2 data
+URLs: every character on a Korean page, only the Hangul on another; nothing on a page without
+Korean; cut fonts kept in a cache."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from memo.render import webfont
+from unit.support import REPO
+
+TEMPLATES = REPO / "templates"
+KOREAN_PAGE = (
+    '<!DOCTYPE html><html lang="ko"><head><title>제목은 그리지 않는다</title><style>p{}</style>'
+    "</head><body><h1>관세 50%</h1><p>인도 &amp; 미국</p><svg><text>2025년</text></svg></body></html>"
+)
+ENGLISH_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><p>Tariffs 50%</p>'
+    '<a hreflang="ko" lang="ko">한국어</a></body></html>'
+)
+
+
+def fonts_of(page: str) -> list[tuple[str, TTFont, str]]:
+    """(weight, font, unicode-range) of each face embedded in a page."""
+    out = []
+    for rule in re.findall(r"@font-face \{(.*?)\}", page):
+        weight = re.search(r"font-weight: (\w+)", rule)[1]
+        data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)\)", rule)[1])
+        out.append(
+            (weight, TTFont(io.BytesIO(data)), re.search(r"unicode-range: ([^;]+);", rule)[1])
+        )
+    return out
+
+
+def test_the_faces_are_those_print_css_gives_weasyprint() -> None:
+    faces = webfont.faces(TEMPLATES)
+    assert [(f.weight, f.path.name) for f in faces] == [
+        ("normal", "NanumGothic.ttf"),
+        ("bold", "NanumGothicBold.ttf"),
+    ]
+    assert all(f.path.is_file() for f in faces)
+
+
+def test_a_korean_page_carries_every_character_it_draws_and_no_other(tmp_path: Path) -> None:
+    page, size = webfont.embed(KOREAN_PAGE, "ko", TEMPLATES, cache=tmp_path)
+    drawn = set("관세50%인도&미국2025년")  # not the window title, not the style
+    faces = fonts_of(page)
+    assert [weight for weight, _, _ in faces] == ["normal", "bold"]
+    for _weight, font, _range in faces:
+        assert font.flavor == "woff2"
+        assert {chr(cp) for cp in font.getBestCmap()} == drawn
+        assert font["name"].getDebugName(1) == "NanumGothic"
+    assert 0 < size < webfont.BUDGET
+    # In the head, before the page's own styles end: the body is untouched.
+    assert page.index('<style id="embedded-fonts">') < page.index("</head>")
+    assert page.split("</head>")[1] == KOREAN_PAGE.split("</head>")[1]
+
+
+def test_another_page_carries_only_its_hangul_within_its_range(tmp_path: Path) -> None:
+    page, _ = webfont.embed(ENGLISH_PAGE, "en", TEMPLATES, cache=tmp_path)
+    for _weight, font, unicode_range in fonts_of(page):
+        assert {chr(cp) for cp in font.getBestCmap()} == set("한국어")
+        # Latin letters keep the page's own font: the face covers only these three.
+        assert unicode_range == webfont.unicode_range(frozenset(map(ord, "한국어")))
+
+
+def test_a_page_without_korean_is_left_as_it_is(tmp_path: Path) -> None:
+    page = ENGLISH_PAGE.replace("한국어", "Korean")
+    assert webfont.embed(page, "en", TEMPLATES, cache=tmp_path) == (page, 0)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cut_fonts_are_kept_and_reused(tmp_path: Path) -> None:
+    first, _ = webfont.embed(KOREAN_PAGE, "ko", TEMPLATES, cache=tmp_path)
+    kept = sorted(tmp_path.glob("*.woff2"))
+    assert len(kept) == 2
+    assert {p.read_bytes() for p in kept} == set(fonts_data(first))
+    # The next page with the same characters takes what was kept, without cutting again.
+    for path in kept:
+        path.write_bytes(b"kept " + path.name.encode())
+    again, _ = webfont.embed(KOREAN_PAGE, "ko", TEMPLATES, cache=tmp_path)
+    assert sorted(fonts_data(again)) == sorted(b"kept " + p.name.encode() for p in kept)
+
+
+def fonts_data(page: str) -> list[bytes]:
+    return [base64.b64decode(d) for d in re.findall(r"base64,([A-Za-z0-9+/=]+)\)", page)]
+
+
+@pytest.mark.parametrize(
+    ("codepoints", "css"),
+    [({0xAC00}, "U+AC00"), ({0xAC00, 0xAC01, 0xAC02, 0xB2E4}, "U+AC00-AC02, U+B2E4")],
+)
+def test_unicode_ranges_merge_runs(codepoints: set[int], css: str) -> None:
+    assert webfont.unicode_range(frozenset(codepoints)) == css
+
+
+def test_wide_characters_are_those_latin_fonts_lack() -> None:
+    assert all(webfont.wide(c) for c in "한국어中文、")
+    assert not any(webfont.wide(c) for c in "Aé²–†%")
