@@ -15,8 +15,11 @@ rule render:
         figures=memo_figures,
         reference=[ancient(f) for f in memo_plan.REFERENCE_FILES],
         templates=memo_templates,
+        previous=memo_previous,
     params:
         data=memo_data_digest,
+        key=memo_key,
+        previous=memo_previous_option,
     output:
         html="build/memos/{memo}.html",
         pdf="build/memos/{memo}.pdf",
@@ -26,7 +29,8 @@ rule render:
         "build/logs/render-{memo}.log",
     shell:
         # Outputs go where Snakemake says (with a storage provider that is not build/memos).
-        "{MEMO_RENDER} render {wildcards.memo} --out $(dirname {output.html}) 2> >(tee {log} >&2)"
+        "{MEMO_RENDER} render {wildcards.memo} --out $(dirname {output.html}) --digest {params.key}"
+        " {params.previous} 2> >(tee {log} >&2)"
 
 
 rule publish:
@@ -34,6 +38,7 @@ rule publish:
     input:
         memos=expand("build/memos/{memo}.{ext}", memo=MEMOS, ext=["html", "pdf", "figures.json", "meta.json"]),
         index_template="templates/index.html.j2",
+        changes_template="templates/changes.html.j2",
         css=["templates/memo.css", "templates/screen.css"],
         config=CONFIG,
     output:

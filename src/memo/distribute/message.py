@@ -34,6 +34,7 @@ BODY_TEXT: dict[str, dict[str, str]] = {
         "greeting": "Dear {name},",
         "intro": "Please find attached the memo of the {edition} edition:",
         "bottom_line": "Bottom line",
+        "changes": "What has changed since the edition you received ({edition}):",
         "attached": "The memo is attached as a PDF ({filename}).",
         "online": "Read it online",
         "closing": "This message was sent automatically; reply to reach the memo team.",
@@ -42,6 +43,7 @@ BODY_TEXT: dict[str, dict[str, str]] = {
         "greeting": "{name} 님께,",
         "intro": "{edition}판 정책 메모를 보내 드립니다:",
         "bottom_line": "핵심 결론",
+        "changes": "받으신 {edition}판 이후 달라진 점:",
         "attached": "메모는 PDF 파일({filename})로 첨부되어 있습니다.",
         "online": "온라인으로 읽기",
         "closing": "이 메일은 자동으로 발송되었습니다. 회신하시면 메모 담당자에게 전달됩니다.",
@@ -63,6 +65,10 @@ class Letter:
     pdf: bytes
     pdf_sha256: str
     link: str = ""
+    # What changed since the edition the reader received (sentences in the memo's language) and
+    # that edition's date; empty for a reader who gets the memo for the first time.
+    changes: tuple[str, ...] = ()
+    since: str = ""
 
 
 def header_text(value: str, limit: int = 200) -> str:
@@ -116,6 +122,10 @@ def body_text(letter: Letter, filename: str) -> str:
         f"    {letter.title}",
         "",
     ]
+    if letter.changes:
+        lines.append(words["changes"].format(edition=letter.since))
+        lines += [f"  - {change}" for change in letter.changes]
+        lines.append("")
     if letter.bottom_line:
         lines += [f"{words['bottom_line']}: {letter.bottom_line}", ""]
     lines.append(words["attached"].format(filename=filename))
@@ -138,6 +148,9 @@ def body_html(letter: Letter, filename: str) -> str:
         f"<p>{esc(words['intro'].format(edition=letter.edition))}</p>",
         f"<h1>{esc(letter.title)}</h1>",
     ]
+    if letter.changes:
+        parts.append(f"<p>{esc(words['changes'].format(edition=letter.since))}</p>")
+        parts.append("<ul>" + "".join(f"<li>{esc(c)}</li>" for c in letter.changes) + "</ul>")
     if letter.bottom_line:
         label = esc(words["bottom_line"])
         parts.append(f"<p><strong>{label}:</strong> {esc(letter.bottom_line)}</p>")

@@ -2,8 +2,12 @@
 
 The plan: for every recipient and every memo of their audiences, the language edition they read
 (their ``language`` if the memo has it, else the memo's default language). Each delivery is then
-checked against the ledger: already delivered with the same PDF (skipped), delivered with an older
-PDF (a changed memo: sent only with ``resend_changed``), or new (sent).
+checked against the ledger: already delivered with the same PDF (skipped), never delivered (sent),
+or delivered with an older PDF. Then sends follow changes: the edition that PDF came from
+(memo.publish.editions.received) has the figure record of what the reader has, and the memo goes
+out again only when its figures or data-dependent words changed since (memo.render.changes), with
+those changes in the message. A memo whose PDF changed but whose figures did not, or whose earlier
+record is no longer kept, is sent only with ``send_all``.
 
 Dry run (the default) writes each message as an ``.eml`` file under ``outbox/<edition>/``. A real
 send writes the ledger line right after the server accepts the message; a crash between the two
@@ -46,6 +50,9 @@ from memo.distribute.smtp import (
     SettingsError,
     settings_from_env,
 )
+from memo.publish import editions as kept
+from memo.render import i18n
+from memo.render.changes import summary
 
 DRY_RUN_SENDER = "Policy memos (dry run) <memos@example.org>"
 MANIFEST = "manifest.json"
@@ -76,10 +83,13 @@ class Published:
 
 @dataclass(frozen=True)
 class Delivery:
-    """One memo edition for one recipient."""
+    """One memo edition for one recipient; for a reader who had an earlier edition of it, what
+    changed since (sentences in the memo's language) and that edition's date."""
 
     memo: PublishedMemo
     recipient: Recipient
+    changes: tuple[str, ...] = ()
+    since: str = ""
 
 
 @dataclass
@@ -92,7 +102,9 @@ class SendOptions:
     outbox: str = "outbox"
     ledger: str = "ledger/deliveries.jsonl"
     send: bool = False
-    resend_changed: bool = False
+    # Send every memo a recipient does not have in this very version, changed or not.
+    send_all: bool = False
+    resend_changed: bool = False  # the older name of send_all
     base_url: str = ""
     sender: str = ""
     backoff: Backoff = field(default_factory=Backoff)
@@ -115,6 +127,8 @@ class Report:
     written: list[Path] = field(default_factory=list)
     already: list[Delivery] = field(default_factory=list)
     changed: list[tuple[Delivery, Entry]] = field(default_factory=list)
+    # Delivered before, and nothing a reader sees changed since: not sent.
+    unchanged: list[tuple[Delivery, Entry]] = field(default_factory=list)
     # (delivery, ledger result, detail)
     failed: list[tuple[Delivery, str, str]] = field(default_factory=list)
     not_attempted: list[Delivery] = field(default_factory=list)
@@ -315,6 +329,7 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
 
     report = Report(edition=published.edition, dry_run=not options.send)
     ledger_path = options.path(options.ledger)
+    changes = ChangeFinder(root, options.path(options.reports))
     with LedgerWriter(ledger_path) as ledger:
         # Read under the lock: a concurrent run cannot add lines between reading and sending.
         have = delivered(read_ledger(ledger_path, options.ledger))
@@ -323,10 +338,17 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
             prior = have.get((d.memo.id, d.recipient.email.lower()))
             if prior is None:
                 due.append(d)
-            elif prior.sha256 == d.memo.sha256:
+                continue
+            if prior.sha256 == d.memo.sha256:
                 report.already.append(d)
-            elif options.resend_changed:
+                continue
+            since = changes.since(d.memo, prior.sha256)
+            if since is not None and since[1]:
+                due.append(Delivery(d.memo, d.recipient, tuple(since[1]), since[0]))
+            elif options.send_all or options.resend_changed:
                 due.append(d)
+            elif since is not None:
+                report.unchanged.append((d, prior))
             else:
                 report.changed.append((d, prior))
 
@@ -359,6 +381,8 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
                 pdf=d.memo.pdf_path.read_bytes(),
                 pdf_sha256=d.memo.sha256,
                 link=memo_link(options.base_url, d.memo),
+                changes=d.changes,
+                since=d.since,
             )
 
         if settings is None:
@@ -383,6 +407,39 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
                 )
         progress.finish()
     return report
+
+
+class ChangeFinder:
+    """What changed in a memo since the version a reader received, from the records kept under
+    .reports/ (memo.publish.editions): the edition whose PDF has the SHA-256 the ledger recorded,
+    its figure record of the memo, and the published one."""
+
+    def __init__(self, root: Path, reports: Path) -> None:
+        self.root = root
+        self.reports = reports
+        self.store = reports.parent / kept.STORE
+
+    def since(self, memo: PublishedMemo, pdf_sha256: str) -> tuple[str, list[str]] | None:
+        """(date of the edition received, sentences on what changed since: none when nothing a
+        reader sees did), or None when that edition's record is not kept."""
+        received = kept.received(self.store, memo.id, pdf_sha256)
+        if received is None:
+            return None
+        old = kept.record(self.store, received, memo.id)
+        try:
+            new = json.loads((self.reports / f"{memo.id}.figures.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if old is None or not isinstance(new, dict):
+            return None
+        date = str((kept.manifest(self.store, received) or {}).get("edition") or received)
+        return date, summary(old, new, self._gettext(memo.language), memo.language)
+
+    def _gettext(self, language: str) -> Callable[[str], str]:
+        try:
+            return i18n.translations(self.root / "templates", language).gettext
+        except FileNotFoundError:  # no catalogue for it: the sentences stay in English
+            return str
 
 
 def _deliver(
@@ -433,8 +490,18 @@ def format_report(report: Report, outbox_display: str) -> str:
     else:
         lines.append(f"  {len(report.sent)} sent")
     lines.append(f"  {len(report.already)} already delivered")
+    if report.unchanged:
+        lines.append(
+            f"  {len(report.unchanged)} unchanged since the edition the recipient has, not sent "
+            "(use --all):"
+        )
+        for d, prior in report.unchanged:
+            lines.append(f"    {d.memo.id} -> {d.recipient.email}: delivered {prior.time}")
     if report.changed:
-        lines.append(f"  {len(report.changed)} changed, not sent (use --resend-changed):")
+        lines.append(
+            f"  {len(report.changed)} changed, not sent: the edition the recipient has is no "
+            "longer kept, so what changed is unknown (use --all):"
+        )
         for d, prior in report.changed:
             lines.append(
                 f"    {d.memo.id} -> {d.recipient.email}: delivered {prior.time} "
@@ -463,6 +530,7 @@ def cli_send(args: argparse.Namespace) -> int:
         outbox=args.outbox,
         ledger=args.ledger,
         send=bool(args.send),
+        send_all=bool(getattr(args, "all", False)),
         resend_changed=bool(args.resend_changed),
         base_url=args.base_url or env.get("MEMO_BASE_URL", "") or _config_base_url(Path(args.root)),
         sender=getattr(args, "sender", None) or "",

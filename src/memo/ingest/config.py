@@ -84,6 +84,10 @@ class Edition:
     marking: str
     base_url: str
     memos: tuple[MemoDef, ...] = field(default=())
+    # Published editions kept (config.yaml ``editions``): the newest ``keep_editions`` whole, the
+    # figure records and manifests of the newest ``keep_records`` (memo.publish.editions).
+    keep_editions: int = 3
+    keep_records: int = 52
     topics: tuple[Topic, ...] = field(default=())
     charts: tuple[ChartSpec, ...] = field(default=())
 
@@ -144,6 +148,8 @@ def load_edition(root: Path, known_indicators: set[str] | None = None) -> Editio
         marking=cfg["marking"],
         base_url=cfg.get("base_url", ""),
         memos=tuple(defs),
+        keep_editions=(cfg.get("editions") or {}).get("keep", 3),
+        keep_records=(cfg.get("editions") or {}).get("keep_records", 52),
         topics=tuple(topics.values()),
         charts=tuple(charts.values()),
     )

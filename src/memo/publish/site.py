@@ -3,6 +3,11 @@
 ``reports`` is a symbolic link to ``.reports/<edition>/``. A new edition is written whole into its own
 folder, flushed to disk, and then the link is replaced in one rename, so a reader (or a killed build)
 sees either the previous edition or the new one, never a mix.
+
+A new edition is published only when its inputs changed (the manifest's ``input_digest``): the same
+data, config and templates give readers nothing new. Earlier editions are kept as long as
+``editions:`` in config/config.yaml says (memo.publish.editions), and each edition has a page of
+what changed since the one before (``changes.html``, memo.publish.diff).
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from markupsafe import Markup
 
 from memo.core.problems import DataError, format_problems
 from memo.ingest.config import load_edition
+from memo.publish import editions as store_mod
 
 KEEP_EDITIONS = 3
 EXTS = ("html", "pdf", "figures.json")
+CHANGES = "changes.html"
 
 
 def sha256(path: Path) -> str:
@@ -32,7 +39,9 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def render_index(root: Path, metas: list[dict[str, Any]], edition_date: str) -> str:
+def render_index(
+    root: Path, metas: list[dict[str, Any]], edition_date: str, changes: str = CHANGES
+) -> str:
     """The index page: every memo with audience, language, pages, edition date and links."""
     from babel import Locale
 
@@ -47,6 +56,7 @@ def render_index(root: Path, metas: list[dict[str, Any]], edition_date: str) -> 
     return env.get_template("index.html.j2").render(
         memos=metas,
         edition_date=edition_date,
+        changes=changes,
         css=Markup((root / "templates" / "memo.css").read_text(encoding="utf-8")),
         screen_css=Markup((root / "templates" / "screen.css").read_text(encoding="utf-8")),
     )
@@ -60,9 +70,34 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
-    """Assemble the edition from build/memos and swap it into ``reports``; return the manifest."""
+# What a publish did (publish_edition).
+PUBLISHED = "published"
+SAME_INPUTS = "same inputs"
+SAME_MEMOS = "same memos"
+
+
+def publish(root: Path, memos_dir: Path, reports: Path, force: bool = False) -> dict[str, Any]:
+    """Assemble the edition from build/memos and swap it into ``reports``; return the manifest
+    of the edition ``reports`` then shows (:func:`publish_edition`)."""
+    return publish_edition(root, memos_dir, reports, force)[0]
+
+
+def publish_edition(
+    root: Path, memos_dir: Path, reports: Path, force: bool = False
+) -> tuple[dict[str, Any], str]:
+    """Publish the rendered memos as a new edition; return its manifest and what was done.
+
+    When the published edition was built from the same inputs (``input_digest``: data, config,
+    templates, fonts), nothing is published (:data:`SAME_INPUTS`, unless ``force``): readers never
+    get a copy that differs from theirs only in its build. When the memos are those of the
+    published edition, it stays (:data:`SAME_MEMOS`)."""
     edition = load_edition(root)
+    store = reports.parent / ".reports"
+    inputs = store_mod.input_digest(root)
+    previous = store_mod.current(reports)
+    published = store_mod.manifest(store, previous) if previous else None
+    if published and published.get("input_digest") == inputs and not force:
+        return published, SAME_INPUTS
     ids = edition.output_ids()
     metas = []
     for oid in ids:
@@ -79,7 +114,6 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
     digest = hashlib.sha256(
         json.dumps(files, sort_keys=True).encode() + index_html.encode()
     ).hexdigest()
-    store = reports.parent / ".reports"
     target = store / f"{edition.date.isoformat()}-{digest[:12]}"
     staging = store / f".staging-{os.getpid()}"
     if staging.exists():
@@ -89,8 +123,18 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
         shutil.copy2(memos_dir / name, staging / name)
     (staging / "index.html").write_text(index_html, encoding="utf-8")
     files["index.html"] = sha256(staging / "index.html")
+    # What changed since the edition readers have now (none before the first).
+    since = previous if previous and previous != target.name and published else None
+    (staging / CHANGES).write_text(
+        changes_page(root, store, since, staging, ids, edition.date.isoformat(), target.name),
+        encoding="utf-8",
+    )
+    files[CHANGES] = sha256(staging / CHANGES)
     manifest = {
         "edition": edition.date.isoformat(),
+        "id": target.name,
+        "previous": since,
+        "input_digest": inputs,
         "generated_from": digest,
         "memos": [
             {
@@ -106,6 +150,8 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
                     "pages",
                     "edition_date",
                     "stale_figures",
+                    "digest",
+                    "whats_new",
                 )
             }
             | {"html": f"{m['id']}.html", "pdf": f"{m['id']}.pdf"}
@@ -122,11 +168,35 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
     fsync_dir(staging)
     if target.exists():
         shutil.rmtree(staging)
+        # The same memos are already there: what is published is that edition, as it was.
+        manifest = store_mod.manifest(store, target.name) or manifest
     else:
         os.replace(staging, target)
     swap_link(reports, target)
-    prune(store, keep={target.name})
-    return manifest
+    outcome = SAME_MEMOS if target.name == previous else PUBLISHED
+    if outcome == PUBLISHED:
+        store_mod.append_history(
+            store,
+            {"edition": target.name, "date": edition.date.isoformat(), "input_digest": inputs},
+        )
+    prune(
+        store,
+        keep={target.name},
+        keep_files=edition.keep_editions,
+        keep_records=edition.keep_records,
+    )
+    return manifest, outcome
+
+
+def changes_page(
+    root: Path, store: Path, since: str | None, staging: Path, ids: list[str], date: str, name: str
+) -> str:
+    """The page of what changed since edition ``since`` (memo.publish.diff)."""
+    from memo.publish import diff
+
+    new = diff.Side.folder(staging, date, ids, name)
+    old = diff.Side.edition(store, since) if since else None
+    return diff.render_html(root, diff.compare_sides(old, new) if old else None, old, new)
 
 
 def swap_link(reports: Path, target: Path) -> None:
@@ -143,25 +213,13 @@ def swap_link(reports: Path, target: Path) -> None:
     fsync_dir(reports.parent)
 
 
-def prune(store: Path, keep: set[str]) -> None:
-    """Remove old editions and leftovers of killed runs, keeping the newest few."""
+def prune(
+    store: Path, keep: set[str], keep_files: int = KEEP_EDITIONS, keep_records: int = KEEP_EDITIONS
+) -> None:
+    """Remove old editions and leftovers of killed runs: the newest ``keep_files`` stay whole, the
+    records and manifests of the newest ``keep_records`` stay (memo.publish.editions.prune)."""
     # Folders moved aside by swap_link (previous-<pid>) were made by hand: never removed here.
-    editions = sorted(
-        (p for p in store.iterdir() if p.is_dir() and not p.name.startswith((".", "previous-"))),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in editions[KEEP_EDITIONS:]:
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
-    for leftover in store.glob(".staging-*"):
-        try:
-            pid = int(leftover.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)
-        except (ValueError, ProcessLookupError):
-            shutil.rmtree(leftover, ignore_errors=True)
-        except PermissionError:
-            pass
+    store_mod.prune(store, keep_files, keep_records, keep)
 
 
 def cli_publish(args: Any) -> int:
@@ -170,7 +228,9 @@ def cli_publish(args: Any) -> int:
     reports = root / args.reports
     before = os.readlink(reports) if reports.is_symlink() else None
     try:
-        manifest = publish(root, root / args.memos_dir, reports)
+        manifest, outcome = publish_edition(
+            root, root / args.memos_dir, reports, bool(getattr(args, "force", False))
+        )
     except DataError as e:
         print(format_problems(e.problems), file=sys.stderr)
         return 1
@@ -198,6 +258,20 @@ def cli_publish(args: Any) -> int:
         from memo.core.files import write_atomic
 
         write_atomic(root / args.stamp, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    if outcome == SAME_INPUTS:
+        print(
+            f"inputs unchanged since the published edition ({args.reports} -> {before}): "
+            "nothing new published (memo publish --force publishes anyway)",
+            file=sys.stderr,
+        )
+        return 0
+    if outcome == SAME_MEMOS:
+        print(
+            f"the memos are those of the published edition ({args.reports} -> {before}): "
+            "nothing new published",
+            file=sys.stderr,
+        )
+        return 0
     print(
         f"published {len(manifest['memos'])} memos to {args.reports}/ (edition {manifest['edition']})",
         file=sys.stderr,

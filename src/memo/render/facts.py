@@ -50,6 +50,9 @@ class FactBook:
     records: list[dict[str, Any]] = field(default_factory=list)
     stale: list[Observation] = field(default_factory=list)
     events_used: list[str] = field(default_factory=list)
+    # Each data-dependent phrase (``say.*``) with what it was chosen from, for the figure record,
+    # so that two editions can be compared statement by statement (memo.render.changes).
+    wording: list[dict[str, Any]] = field(default_factory=list)
 
     # ---- lookup -------------------------------------------------------------------------------
     def find(
@@ -139,6 +142,11 @@ class FactBook:
                 "sources": list(obs.all_sources),
                 "method": obs.method,
                 "note": note,
+                # How a reader names it, in the memo's language: for sentences about a change.
+                "label": self.label(obs.indicator)
+                if obs.indicator in self.dataset.dictionary.indicators
+                else obs.indicator,
+                "who": self.who(obs),
             }
         )
         if self.is_stale(obs) and obs not in self.stale:
@@ -181,6 +189,10 @@ class FactBook:
             return note.number
         return self._source_note(obs.source)
 
+    def cite_source(self, source_id: str) -> int:
+        """Return the note number citing a source, adding the note on first use."""
+        return self._source_note(source_id)
+
     def _source_note(self, source_id: str) -> int:
         for n in self.notes:
             if n.derived is None and n.source_id == source_id:
@@ -211,6 +223,17 @@ class FactBook:
     def label(self, indicator: str) -> str:
         """An indicator's label in the memo's language."""
         return self.gettext(self.dataset.dictionary.indicators[indicator].label)
+
+    def who(self, obs: Observation) -> str:
+        """Name an observation's entity and counterpart ("Borduria – Arcadia"); an aggregate
+        counterpart (the world, a group) goes unnamed."""
+        entities = self.dataset.dictionary.entities
+        aggregate = obs.counterpart in entities and entities[obs.counterpart].is_aggregate
+        if obs.counterpart and not aggregate:
+            return self.gettext("{a} – {b}").format(
+                a=self.name(obs.entity), b=self.name(obs.counterpart)
+            )
+        return self.name(obs.entity)
 
     def event(self, event_id: str, *, cite: bool = True) -> Markup:
         """Print an event's date with its note marker ("22 April 2025")."""

@@ -6,9 +6,10 @@ names, notes), the wording module (phrases chosen from the data) and the charts 
 
 from __future__ import annotations
 
+import datetime as dt
 import html as htmllib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from memo.core.quantity import BoundsError
 from memo.ingest.config import Edition, MemoDef
 from memo.render import charts as charts_mod
 from memo.render import i18n
+from memo.render.changes import REMOVED, WHATS_NEW, Change, statements
 from memo.render.facts import FactBook
 from memo.render.wording import Wording
 
@@ -28,12 +30,68 @@ class MemoError(RuntimeError):
     """A memo could not be rendered; the message names the memo, the template and the cause."""
 
 
+@dataclass(frozen=True)
+class Since:
+    """The earlier edition a memo is compared with: its folder name under .reports/ and its date."""
+
+    edition: str
+    date: str = ""
+
+
+@dataclass
+class WhatsNew:
+    """The "What's new" box: what changed since an earlier edition, one item per change."""
+
+    since: Since
+    intro: str
+    items: list[Markup] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Rendered:
     output_id: str
     html: str
     book: FactBook
     meta: dict[str, Any]
+    whats_new: WhatsNew | None = None
+
+
+def whats_new_box(book: FactBook, changes: list[Change], since: Since) -> WhatsNew | None:
+    """The box for ``changes`` in the memo's language, each item with the note of its figure (a
+    removed figure: of its former source, if the data still cite it); None when no change matters
+    to a reader. Built before the memo's body, so its notes come first, in reading order."""
+    told = statements(changes, book.gettext, book.language)
+    if not told:
+        return None
+    _ = book.gettext
+    if since.date and since.date != book.edition_date.isoformat():
+        when = book.date(dt.date.fromisoformat(since.date))
+        intro = _("Changes since the edition of {date}:").format(date=when)
+    else:
+        intro = _("Changes since the previous edition:")
+    box = WhatsNew(since, intro)
+    for s in told:
+        c = s.change
+        number = None
+        if c.kind != REMOVED and c.new is not None:
+            try:
+                obs = book.find(c.indicator, c.entity, c.counterpart, c.new["period"])
+            except MissingFigure:
+                obs = None
+            if obs is not None:
+                number = book.cite(obs)
+                book.record(obs, book.text(obs), number, WHATS_NEW)
+        elif c.old is not None:
+            cited = [src for src in c.old.get("sources") or () if src in book.dataset.sources]
+            if cited:
+                number = book.cite_source(cited[0])
+        item = Markup("{}").format(s.text)
+        if number is not None:
+            item += book.marker(number)
+        box.items.append(item)
+        box.texts.append(s.text)
+    return box
 
 
 def environment(templates: Path) -> jinja2.Environment:
@@ -80,9 +138,12 @@ def render_html(
     book: FactBook,
     edition: Edition,
     memo: MemoDef,
+    changes: list[Change] | None = None,
+    since: Since | None = None,
 ) -> Rendered:
     """Render one language edition of a memo to HTML, collecting its figures and notes in
-    ``book`` (the memo's topic, in its language)."""
+    ``book`` (the memo's topic, in its language); with ``changes`` since an earlier edition, a
+    "What's new" box at its top."""
     templates = root / "templates"
     lang = book.language
     trans = i18n.translations(templates, lang)
@@ -91,6 +152,7 @@ def render_html(
     say = Wording(book)
     output_id = memo.output_id(lang)
     try:
+        box = whats_new_box(book, changes, since) if changes and since else None
         charts = {spec.id: charts_mod.draw(spec, book) for spec in memo.chart_specs}
         key_figures = []
         for kf in memo.key_figures:
@@ -118,6 +180,7 @@ def render_html(
             event_title=book.event_title,
             name=book.name,
             say=say,
+            whats_new=box,
             charts=charts,
             key_figures=key_figures,
             book=book,
@@ -152,8 +215,9 @@ def render_html(
         "stale_figures": len(book.stale),
         "pages_target": list(memo.pages),
         "templates": sorted({memo.template, "base.html.j2"}),
+        "whats_new": len(box.items) if box else 0,
     }
-    return Rendered(output_id, html, book, meta)
+    return Rendered(output_id, html, book, meta, box)
 
 
 def bottom_line(html: str) -> str:

@@ -350,3 +350,33 @@ def data_digest(root: str, output_id: str) -> str:
             if row and keep(row):
                 h.update(repr(row).encode())
     return h.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    return _read_digest(str(path), _stamp(path))
+
+
+@lru_cache(maxsize=64)
+def _read_digest(path: str, _stamp: tuple) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def memo_key(root: str, output_id: str) -> str:
+    """A key of everything that decides which figures and phrases a memo shows: its data digest,
+    its template and the base template, and its language's catalogue. Published with the memo
+    (manifest ``memos[].digest``), it tells which earlier edition of the memo was built from other
+    inputs: the one its "What's new" box compares with (memo.publish.editions.previous_record)."""
+    try:
+        m, lang = _definition(root, output_id)
+    except (KeyError, TypeError):
+        return "unknown"
+    h = hashlib.sha256(data_digest(root, output_id).encode())
+    files = [f"{TEMPLATES}/{m.get('template')}", f"{TEMPLATES}/base.html.j2"]
+    if lang != "en":
+        files.append(f"{TEMPLATES}/locale/{lang}/LC_MESSAGES/memo.po")
+    for rel in files:
+        h.update(f"{rel}:{_file_digest(Path(root, rel))}".encode())
+    return h.hexdigest()

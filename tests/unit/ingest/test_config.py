@@ -151,7 +151,7 @@ def test_unknown_audience_missing_template_reversed_pages_and_impossible_date(pr
         'unknown audience "ministers" (known: officials)',
         f"config/memos.yaml:{line_of(memos, '    template: tarif')}: memos[0].template: "
         'template "tarif_brief.html.j2" does not exist (templates/: base.html.j2, '
-        "index.html.j2, tariff_brief.html.j2, trade_brief.html.j2)",
+        "changes.html.j2, index.html.j2, tariff_brief.html.j2, trade_brief.html.j2)",
         f"config/memos.yaml:{line_of(memos, '    pages: [3, 1]')}: memos[0].pages: "
         "min 3 is above max 1 (write [min, max])",
         f"config/memos.yaml:{line_of(memos, '    edition_date:')}: memos[0].edition_date: "

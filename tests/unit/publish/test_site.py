@@ -24,7 +24,10 @@ def project(make_project) -> Path:
 
 
 def write_memos(root: Path, content: str) -> None:
-    """Stand-ins for rendered memos in build/memos."""
+    """Stand-ins for rendered memos in build/memos, and the input edit that made them (a new
+    edition is published only when its inputs changed)."""
+    with (root / "templates/screen.css").open("a", encoding="utf-8") as css:
+        css.write(f"\n/* {content} */\n")
     memos = root / "build/memos"
     memos.mkdir(parents=True, exist_ok=True)
     for oid in IDS:
@@ -83,19 +86,28 @@ def test_publish_swaps_a_link_to_a_complete_edition(project: Path) -> None:
     assert not list((project / ".reports").glob(".staging-*")), "staging folder left behind"
 
 
-def test_a_new_edition_replaces_the_link_and_old_ones_are_pruned(project: Path) -> None:
-    run(project)
-    first = os.readlink(project / "reports")
-    seen = [first]
-    for i in range(site.KEEP_EDITIONS + 1):
-        write_memos(project, f"version {i}")
-        run(project)
-        seen.append(os.readlink(project / "reports"))
-    assert len(set(seen)) == len(seen), "every edition got its own folder"
-    kept = editions(project)
-    assert len(kept) == site.KEEP_EDITIONS
-    assert Path(seen[-1]).name in kept
-    assert Path(first).name not in kept, "the oldest edition should have been pruned"
+def test_a_new_edition_replaces_the_link_and_old_ones_are_thinned_then_pruned(
+    make_project,
+) -> None:
+    from unit.support import CONFIG
+
+    # The two newest editions whole, the records of the three newest.
+    root = make_project(config=CONFIG + "editions:\n  keep: 2\n  keep_records: 3\n")
+    names = []
+    for i in range(5):
+        write_memos(root, f"version {i}")
+        run(root)
+        names.append(Path(os.readlink(root / "reports")).name)
+    assert len(set(names)) == 5, "every edition got its own folder"
+    assert editions(root) == sorted(names[2:]), "the two oldest should have been pruned"
+    whole = {f"{oid}.{ext}" for oid in IDS for ext in ("html", "pdf", "figures.json")}
+    whole |= {"index.html", "changes.html", "manifest.json"}
+    for name in names[3:]:
+        assert set(os.listdir(root / ".reports" / name)) == whole
+    records = {f"{oid}.figures.json" for oid in IDS} | {"manifest.json"}
+    assert set(os.listdir(root / ".reports" / names[2])) == records
+    history = (root / ".reports/history.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["edition"] for line in history] == names
 
 
 def test_publishing_the_same_memos_again_keeps_the_same_edition(project: Path) -> None:
