@@ -107,3 +107,22 @@ def test_an_encoded_word_in_a_title_or_name_cannot_add_a_header() -> None:
     assert [a.addr_spec for a in msg["To"].addresses] == ["kim@example.org"]
     assert [a.addr_spec for a in msg["From"].addresses] == ["memos@example.org"]
     assert "\n" not in msg["Subject"] and "Reply-To" in msg["Subject"]
+
+
+def test_what_changed_since_the_readers_edition_is_in_both_bodies() -> None:
+    changes = ("US tariff rate for India fell from 50% to 45%.", "A <b> & 'quoted' change.")
+    msg = parse(
+        build_message(
+            letter(language="en", changes=changes, since="2025-09-01"), "memos@example.org"
+        )
+    )
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert (
+        "What has changed since the edition you received (2025-09-01):\n"
+        "  - US tariff rate for India fell from 50% to 45%.\n"
+        "  - A <b> & 'quoted' change.\n"
+    ) in text
+    html = msg.get_body(("html",)).get_content()
+    assert "<li>A &lt;b&gt; &amp; &#x27;quoted&#x27; change.</li>" in html
+    first = parse(build_message(letter(language="en"), "memos@example.org"))
+    assert "What has changed" not in first.get_body(("plain",)).get_content()

@@ -228,3 +228,15 @@ def test_a_base_url_that_is_not_a_web_address_is_refused(problems, url: str) -> 
 def test_a_web_address_is_the_base_url(make_project) -> None:
     root = make_project(config=CONFIG + "base_url: 'https://memos.example.org/2025/'\n")
     assert load_edition(root).base_url == "https://memos.example.org/2025/"
+
+
+def test_how_many_editions_are_kept(make_project, problems) -> None:
+    edition = load_edition(make_project())
+    assert (edition.keep_editions, edition.keep_records) == (3, 52)
+    root = make_project(config=CONFIG + "editions:\n  keep: 2\n  keep_records: 10\n")
+    edition = load_edition(root)
+    assert (edition.keep_editions, edition.keep_records) == (2, 10)
+    config = CONFIG + "editions:\n  keep: 0\n  forever: true\n"
+    found = problems(config=config)
+    assert [p.split(": ")[1] for p in found] == ["editions.keep", "editions.forever"]
+    assert found[0].startswith(f"config/config.yaml:{line_of(config, '  keep: 0')}: ")

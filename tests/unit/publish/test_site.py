@@ -174,3 +174,77 @@ def test_the_command_with_bad_config_publishes_nothing(make_project, capsys) -> 
     assert site.cli_publish(args) == 1
     assert "freshness.max_age_days: expected integer" in capsys.readouterr().err
     assert not (root / "reports").exists()
+
+
+def test_the_same_inputs_publish_nothing_new_unless_forced(project: Path, capsys) -> None:
+    run(project)
+    link = os.readlink(project / "reports")
+    # Memos rendered again from the same inputs (a rebuild, a code change): nothing for readers.
+    for oid in IDS:
+        (project / f"build/memos/{oid}.html").write_text("<p>rebuilt</p>", encoding="utf-8")
+    manifest, outcome = site.publish_edition(project, project / "build/memos", project / "reports")
+    assert outcome == site.SAME_INPUTS
+    assert os.readlink(project / "reports") == link
+    assert manifest == json.loads((project / "reports/manifest.json").read_text(encoding="utf-8"))
+    args = argparse.Namespace(
+        root=str(project), reports="reports", memos_dir="build/memos", stamp=None, force=False
+    )
+    assert site.cli_publish(args) == 0
+    assert capsys.readouterr().err == (
+        f"inputs unchanged since the published edition (reports -> {link}): nothing new "
+        "published (memo publish --force publishes anyway)\n"
+    )
+    args.force = True
+    assert site.cli_publish(args) == 0
+    assert os.readlink(project / "reports") != link
+    assert len(editions(project)) == 2
+
+
+def test_the_manifest_names_the_edition_its_inputs_the_one_before_and_each_memos_key(
+    project: Path,
+) -> None:
+    for oid in IDS:
+        meta_path = project / f"build/memos/{oid}.meta.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta_path.write_text(json.dumps(meta | {"digest": f"key of {oid}"}), encoding="utf-8")
+    first = run(project)
+    assert first["id"] == Path(os.readlink(project / "reports")).name
+    assert first["previous"] is None
+    assert [m["digest"] for m in first["memos"]] == [f"key of {oid}" for oid in IDS]
+    # The digest of data/, config/ and templates/ as they are on disk, worked out here.
+    files = {}
+    for top in ("data", "config", "templates"):
+        for p in sorted((project / top).rglob("*")):
+            if p.is_file() and p.name != "recipients.csv":
+                files[p.relative_to(project).as_posix()] = hashlib.sha256(
+                    p.read_bytes()
+                ).hexdigest()
+    assert (
+        first["input_digest"]
+        == hashlib.sha256(
+            json.dumps(dict(sorted(files.items())), sort_keys=True).encode()
+        ).hexdigest()
+    )
+    write_memos(project, "second")
+    second = run(project)
+    assert second["previous"] == first["id"]
+    assert second["input_digest"] != first["input_digest"]
+
+
+def test_each_edition_has_a_page_of_what_changed_linked_from_its_index(project: Path) -> None:
+    from unit.drawn_records import INDIA_45, INDIA_50, record, write_record
+
+    write_record(project / "build/memos", record("tariff-brief-en", [INDIA_50]))
+    run(project)
+    first = (project / "reports/changes.html").read_text(encoding="utf-8")
+    assert "The first edition kept: there is nothing to compare it with." in first
+    assert '<a href="changes.html">What changed in this edition</a>' in (
+        project / "reports/index.html"
+    ).read_text(encoding="utf-8")
+    write_memos(project, "second")
+    write_record(project / "build/memos", record("tariff-brief-en", [INDIA_45]))
+    manifest = run(project)
+    page = (project / "reports/changes.html").read_text(encoding="utf-8")
+    assert f"Compared with the edition {manifest['previous']} (2025-09-15)." in page
+    assert "<td>50%</td><td>45%</td>" in page
+    assert manifest["files"]["changes.html"] == hashlib.sha256(page.encode()).hexdigest()
