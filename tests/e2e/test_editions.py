@@ -449,7 +449,9 @@ def test_a_rebuild_with_no_input_change_publishes_nothing_and_sends_nothing(scen
     assert result["again"]["code"] == 0, result["again"]["log"]
     assert "inputs unchanged since the published edition" in result["again"]["log"]
     assert result["again_link"] == result["b_link"]
-    history = (project / ".reports/history.jsonl").read_text(encoding="utf-8").splitlines()
+    history = (
+        (project / ".reports/.history/editions.jsonl").read_text(encoding="utf-8").splitlines()
+    )
     assert [json.loads(line)["edition"] for line in history] == [
         Path(result["a_link"]).name,
         Path(result["b_link"]).name,

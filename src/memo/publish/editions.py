@@ -4,7 +4,8 @@
 
     .reports/
       <date>-<digest>/     one edition: memos, figure records, index, changes page, manifest.json
-      history.jsonl        one line per published edition, oldest first
+      .history/
+        editions.jsonl     one line per published edition, oldest first
 
 An edition folder is written once and never changed (``memo.publish.site``), except by pruning:
 the newest ``editions.keep`` editions stay whole, older ones down to ``editions.keep_records`` keep
@@ -28,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 STORE = ".reports"
-HISTORY = "history.jsonl"
+# In a folder of its own: everything directly under .reports/ is a folder (an edition, a staging
+# copy, a folder moved aside), which tools and tests that copy the store rely on.
+HISTORY = Path(".history") / "editions.jsonl"
 MANIFEST = "manifest.json"
 RECORD = ".figures.json"
 # What stays of an edition older than the newest ``keep`` (editions.keep_records).
@@ -87,7 +90,7 @@ def read_history(store: Path) -> list[dict[str, Any]]:
 
 def append_history(store: Path, entry: dict[str, Any]) -> None:
     """Add a line to the history and flush it to disk."""
-    store.mkdir(parents=True, exist_ok=True)
+    (store / HISTORY).parent.mkdir(parents=True, exist_ok=True)
     with (store / HISTORY).open("ab") as f:
         f.write((json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
         f.flush()
@@ -238,7 +241,10 @@ def prune(store: Path, keep_files: int, keep_records: int, keep: set[str]) -> li
                 if p.is_dir():
                     shutil.rmtree(p, ignore_errors=True)
                 else:
-                    p.unlink(missing_ok=True)
+                    try:
+                        p.unlink(missing_ok=True)
+                    except OSError:  # kept whole until a later publish can thin it
+                        pass
             if extra:
                 touched.append(name)
         else:

@@ -175,10 +175,15 @@ def publish_edition(
     swap_link(reports, target)
     outcome = SAME_MEMOS if target.name == previous else PUBLISHED
     if outcome == PUBLISHED:
-        store_mod.append_history(
-            store,
-            {"edition": target.name, "date": edition.date.isoformat(), "input_digest": inputs},
-        )
+        entry = {"edition": target.name, "date": edition.date.isoformat(), "input_digest": inputs}
+        try:
+            store_mod.append_history(store, entry)
+        except OSError as e:  # published all the same: only the order of editions is unrecorded
+            print(
+                f"warning: {store / store_mod.HISTORY}: could not record edition {target.name} "
+                f"({e.strerror or e}); it counts by its folder's time until the next publish",
+                file=sys.stderr,
+            )
     prune(
         store,
         keep={target.name},

@@ -97,7 +97,7 @@ def test_editions_from_before_the_history_come_first_and_half_folders_not_at_all
 def test_a_torn_last_history_line_is_ignored(tmp_path: Path) -> None:
     store = tmp_path / ".reports"
     editions.append_history(store, {"edition": "a"})
-    with (store / "history.jsonl").open("a", encoding="utf-8") as f:
+    with (store / ".history/editions.jsonl").open("a", encoding="utf-8") as f:
         f.write('{"edition": "b"')
     assert [e["edition"] for e in editions.read_history(store)] == ["a"]
 

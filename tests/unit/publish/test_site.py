@@ -106,7 +106,7 @@ def test_a_new_edition_replaces_the_link_and_old_ones_are_thinned_then_pruned(
         assert set(os.listdir(root / ".reports" / name)) == whole
     records = {f"{oid}.figures.json" for oid in IDS} | {"manifest.json"}
     assert set(os.listdir(root / ".reports" / names[2])) == records
-    history = (root / ".reports/history.jsonl").read_text(encoding="utf-8").splitlines()
+    history = (root / ".reports/.history/editions.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["edition"] for line in history] == names
 
 
