@@ -255,21 +255,17 @@ def describe(change: Change, gettext: Callable[[str], str], language: str) -> st
     """One sentence saying what changed, in the language of ``gettext``."""
     _ = gettext
     if change.kind == WORDING:
+        if change.helper != "standing":
+            raise ValueError(f"no sentence for a change of say.{change.helper}: its figures say it")
         old, new = change.old or {}, change.new or {}
-        if change.helper == "standing":
-            if TIE_BROKEN in change.aspects:
-                return _("{who} is now {new}, no longer tied with {peers}.").format(
-                    who=new.get("who") or change.entity,
-                    new=new.get("text", ""),
-                    peers=_list(old.get("peer_names") or old.get("peers") or (), language),
-                )
-            return _("{who} is now {new}, previously {old}.").format(
+        if TIE_BROKEN in change.aspects:
+            return _("{who} is now {new}, no longer tied with {peers}.").format(
                 who=new.get("who") or change.entity,
                 new=new.get("text", ""),
-                old=old.get("text", ""),
+                peers=_list(old.get("peer_names") or old.get("peers") or (), language),
             )
-        return _("{label} for {who}: now “{new}”, previously “{old}”.").format(
-            **_names(new or old), new=new.get("text", ""), old=old.get("text", "")
+        return _("{who} is now {new}, previously {old}.").format(
+            who=new.get("who") or change.entity, new=new.get("text", ""), old=old.get("text", "")
         )
     if change.kind == ADDED:
         assert change.new is not None
@@ -315,26 +311,27 @@ def for_readers(changes: list[Change]) -> list[Change]:
     """The changes a reader of the memo should be told, in the order to tell them: figures as
     stated, then the rankings they moved, then derived figures, then figures added and removed.
 
-    A rank whose phrase changed is told by the phrase ("India is now the second-highest …"), not as
-    a number; a phrase that changed only because a figure it states changed (a "rose from … to …"
-    whose figures are listed) is not told twice; a phrase that came or went with the template is
-    not a change in the data.
+    A rank that moved or a tie made or broken is told by its phrase ("India is now the
+    second-highest …"), not as a number. Other phrases ("rose from … to …", "more than tenfold")
+    change only with the figures they state, which are told; a phrase whose words alone changed (a
+    new translation, a template reworded) tells a reader nothing about the data.
     """
     phrases = {
         c.series
         for c in changes
-        if c.kind == WORDING and c.helper == "standing" and c.old is not None and c.new is not None
+        if c.kind == WORDING
+        and c.helper == "standing"
+        and set(c.aspects) - {TEXT}
+        and c.old is not None
+        and c.new is not None
     }
-    figures = {c.series for c in changes if c.kind != WORDING}
-    order = {"stated": 0, "standing": 1, "derived": 2, ADDED: 3, REMOVED: 4, WORDING: 5}
+    order = {"stated": 0, "standing": 1, "derived": 2, ADDED: 3, REMOVED: 4}
     told: list[tuple[int, int, Change]] = []
     for i, c in enumerate(changes):
         if c.kind == WORDING:
-            if c.old is None or c.new is None:
+            if c.series not in phrases or c.helper != "standing":
                 continue
-            if c.helper != "standing" and c.series in figures:
-                continue
-            rank = order["standing"] if c.helper == "standing" else order[WORDING]
+            rank = order["standing"]
         elif c.series in phrases:
             continue
         elif c.kind in (ADDED, REMOVED):

@@ -4,6 +4,8 @@ and through the Korean catalogue."""
 
 from __future__ import annotations
 
+import pytest
+
 from memo.render import changes
 from memo.render.changes import (
     ADDED,
@@ -242,12 +244,13 @@ def test_a_rank_is_told_by_its_phrase_and_a_phrase_by_its_figures() -> None:
         (CHANGED, "crude_import_share_pct"),
         (WORDING, "us_tariff_rank"),
     ]
-    # With its figures unchanged (a new template wording, say), the phrase itself is told.
-    alone = for_readers(compare(record("m", [OIL], [change]), record("m", [OIL], [narrower])))
-    assert [describe(c, en, "en") for c in alone] == [
-        "Share of crude oil imports for India – Russia: now “rose from less than 2% in 2021 to "
-        "37–39% in 2025”, previously “rose from less than 2% in 2021 to 36–40% in 2025”."
-    ]
+    # With its figures unchanged (a template reworded, a new translation), nothing to tell.
+    alone = compare(record("m", [OIL], [change]), record("m", [OIL], [narrower]))
+    assert [c.kind for c in alone] == [WORDING] and for_readers(alone) == []
+    reworded = {**TIED, "text": "level with Brazil at the top of US tariff rates"}
+    assert for_readers(compare(record("m", [], [TIED]), record("m", [], [reworded]))) == []
+    with pytest.raises(ValueError, match="no sentence for a change of say.change"):
+        describe(alone[0], en, "en")
 
 
 def test_nothing_to_tell_when_only_a_phrase_came_with_the_template() -> None:
