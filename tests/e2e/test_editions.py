@@ -459,3 +459,33 @@ def test_a_rebuild_with_no_input_change_publishes_nothing_and_sends_nothing(scen
     assert "Nothing to be done" in result["noop"]["log"]
     assert "0 message(s) written" in result["dry_again"]["out"]
     assert result["send_again"]["code"] == 0 and result["send_again"]["to"] == []
+
+
+# ---- accessible ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from a11y import browser as chromium
+
+    yield from chromium.running_browser()
+
+
+@pytest.mark.parametrize("name", ["key-figures-en.html", "korea-brief-ko.html", "changes.html"])
+def test_the_box_and_the_changes_page_pass_axe(scenario, browser, name: str) -> None:
+    from a11y import browser as chromium
+
+    project, _ = scenario
+    for viewport in (chromium.DESKTOP, chromium.PHONE):
+        ctx = browser.new_context(viewport=viewport)
+        try:
+            page = ctx.new_page()
+            page.goto((project / "reports" / name).as_uri())
+            result = chromium.run_axe(page)
+        finally:
+            ctx.close()
+        assert not result["violations"], (
+            f"{name} at {viewport['width']} px:\n"
+            + chromium.describe_violations(result["violations"])
+        )
+        assert len(result["passes"]) + len(result["inapplicable"]) > 20, "axe did not run"
