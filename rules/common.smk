@@ -33,15 +33,12 @@ def memo_data_digest(wildcards):
     return memo_plan.data_digest(".", wildcards.memo)
 
 
-def memo_key(wildcards):
-    return memo_plan.memo_key(".", wildcards.memo)
-
-
 def memo_previous(wildcards):
     # The memo's record in the last published edition built from other inputs: its "What's new"
     # box says what changed since (none for a first edition). Editions in which the memo did not
     # change are skipped, so publishing another memo's change does not rebuild this one.
-    found = memo_editions.previous_record(".", wildcards.memo, memo_key(wildcards))
+    key = memo_plan.memo_key(".", wildcards.memo)
+    found = memo_editions.previous_record(".", wildcards.memo, key)
     return [found] if found else []
 
 

@@ -18,7 +18,6 @@ rule render:
         previous=memo_previous,
     params:
         data=memo_data_digest,
-        key=memo_key,
         previous=memo_previous_option,
     output:
         html="build/memos/{memo}.html",
@@ -29,8 +28,8 @@ rule render:
         "build/logs/render-{memo}.log",
     shell:
         # Outputs go where Snakemake says (with a storage provider that is not build/memos).
-        "{MEMO_RENDER} render {wildcards.memo} --out $(dirname {output.html}) --digest {params.key}"
-        " {params.previous} 2> >(tee {log} >&2)"
+        "{MEMO_RENDER} render {wildcards.memo} --out $(dirname {output.html}) {params.previous}"
+        " 2> >(tee {log} >&2)"
 
 
 rule publish:

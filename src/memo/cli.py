@@ -74,9 +74,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RECORD",
         help="an earlier edition's figure record of the memo (one memo): add a \"What's new\" box",
     )
-    p.add_argument(
-        "--digest", default="", help="key of the inputs it is rendered from, kept for publish"
-    )
 
     p = sub.add_parser("publish", help=COMMANDS["publish"][2])
     p.add_argument(

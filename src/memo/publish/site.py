@@ -99,12 +99,17 @@ def publish_edition(
     if published and published.get("input_digest") == inputs and not force:
         return published, SAME_INPUTS
     ids = edition.output_ids()
+    from memo.workflow.plan import memo_key
+
     metas = []
     for oid in ids:
         meta_path = memos_dir / f"{oid}.meta.json"
         if not meta_path.is_file():
             raise FileNotFoundError(f"{meta_path}: memo {oid} was not rendered (run snakemake)")
-        metas.append(json.loads(meta_path.read_text(encoding="utf-8")))
+        # The key of the inputs that decide what the memo shows, as planning computes it: the
+        # next build's render compares with the last edition built from other inputs.
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        metas.append(meta | {"digest": memo_key(str(root), oid)})
     index_html = render_index(root, metas, edition.date.isoformat())
 
     files: dict[str, str] = {}

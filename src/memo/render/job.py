@@ -194,11 +194,9 @@ def render_memos(
     pdf: bool = True,
     prepared: Prepared | None = None,
     previous: Path | None = None,
-    digest: str = "",
 ) -> None:
-    """Render the given memo editions (all when empty) in this one process. ``previous`` (one
-    memo only) is the record to say what changed since; ``digest`` the key of the inputs the memo
-    was rendered from (memo.workflow.plan.memo_key), kept in its metadata for publish."""
+    """Render the given memo editions (all when empty) in this one process; ``previous`` (one
+    memo only) is an earlier edition's record of it, to say what changed since."""
     prepared = prepared or prepare(root, pdf)
     edition = prepared.edition
     ids = output_ids or edition.output_ids()
@@ -207,7 +205,6 @@ def render_memos(
     for i, oid in enumerate(ids, 1):
         start = time.monotonic()
         r = render_one(root, prepared, oid, previous)
-        r.meta["digest"] = digest
         write_outputs(r, out, prepared.renderer if pdf else None)
         print(f"[{i}/{len(ids)}] {oid}: {time.monotonic() - start:.1f} s", file=sys.stderr)
 
@@ -224,7 +221,6 @@ def cli_render(args: Any, prepared: Prepared | None = None) -> int:
             not args.html_only,
             prepared,
             root / previous if previous else None,
-            getattr(args, "digest", None) or "",
         )
     except DataError as e:
         print(format_problems(e.problems), file=sys.stderr)
