@@ -30,7 +30,7 @@ def memo_templates(wildcards):
 
 
 def memo_data_digest(wildcards):
-    return memo_plan.data_digest(".", wildcards.memo)
+    return memo_plan.cached_data_digest(".", wildcards.memo)
 
 
 def memo_previous(wildcards):

@@ -213,3 +213,28 @@ def test_previous_names_the_record_of_one_memo(built: Path, tmp_path: Path, caps
         f"error: {built / 'missing.figures.json'}: cannot read the earlier edition's record: "
         "No such file or directory\n"
     )
+
+
+def test_the_box_says_since_which_edition_when_it_has_another_date(
+    built: Path, tmp_path: Path
+) -> None:
+    before = tmp_path / "2025-09-08-0a1b2c3d4e5f"
+    render_memos(built, ["tariff-brief-en"], before, pdf=False)
+    record_path = before / "tariff-brief-en.figures.json"
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    # That edition said 55%: a figure the data no longer give (the record is drawn, not rendered).
+    for f in record["figures"]:
+        if (f["indicator"], f["entity"], f["period"]) == (
+            "us_tariff_rate_pct",
+            "IND",
+            "2025-08-06",
+        ):
+            f.update(value=55, text="55%")
+    record_path.write_text(json.dumps(record | {"edition_date": "2025-09-08"}), encoding="utf-8")
+    out = tmp_path / "out"
+    render_memos(built, ["tariff-brief-en"], out, pdf=False, previous=record_path)
+    html = (out / "tariff-brief-en.html").read_text(encoding="utf-8")
+    assert "<p>Changes since the edition of 8 September 2025:</p>" in html
+    assert "US tariff rate for India fell from 55% to 50%." in html
+    since = json.loads((out / "tariff-brief-en.figures.json").read_text(encoding="utf-8"))
+    assert since["whats_new"]["since"] == "2025-09-08-0a1b2c3d4e5f"

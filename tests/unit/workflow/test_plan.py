@@ -163,3 +163,18 @@ def test_a_memos_key_follows_its_data_its_templates_and_its_catalogue(
         "trade-brief-ko",
     }
     assert plan.memo_key(str(base), "no-such-memo") == "unknown"
+
+
+def test_the_cached_digest_follows_its_files(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    first = plan.cached_data_digest(str(root), "tariff-brief-en")
+    assert first == plan.data_digest(str(root), "tariff-brief-en")
+    rows = (root / "data/indicators.csv").read_text(encoding="utf-8")
+    (root / "data/indicators.csv").write_text(
+        edit(
+            rows, "us_tariff_rate_pct,IND,,2025-08-06,50,", "us_tariff_rate_pct,IND,,2025-08-06,45,"
+        ),
+        encoding="utf-8",
+    )
+    again = plan.cached_data_digest(str(root), "tariff-brief-en")
+    assert again != first and again == plan.data_digest(str(root), "tariff-brief-en")
