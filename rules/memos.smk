@@ -17,8 +17,10 @@ rule render:
         figures=memo_figures,
         reference=[ancient(f) for f in memo_plan.reference_files(".")],
         templates=memo_templates,
+        previous=memo_previous,
     params:
         data=memo_data_digest,
+        previous=memo_previous_option,
     output:
         html="build/memos/{memo}.html",
         pdf="build/memos/{memo}.pdf",
@@ -28,7 +30,8 @@ rule render:
         "build/logs/render-{memo}.log",
     shell:
         # Outputs go where Snakemake says (with a storage provider that is not build/memos).
-        "{MEMO_RENDER} render {wildcards.memo} --out $(dirname {output.html}) 2> >(tee {log} >&2)"
+        "{MEMO_RENDER} render {wildcards.memo} --out $(dirname {output.html}) {params.previous}"
+        " 2> >(tee {log} >&2)"
 
 
 rule publish:
@@ -36,6 +39,7 @@ rule publish:
     input:
         memos=expand("build/memos/{memo}.{ext}", memo=MEMOS, ext=["html", "pdf", "figures.json", "meta.json"]),
         index_template="templates/index.html.j2",
+        changes_template="templates/changes.html.j2",
         css=["templates/memo.css", "templates/screen.css"],
         # What the memos are rendered from. When every render of a run fails, Snakemake removes
         # all their outputs; without these, the next run would find the last publish up to date

@@ -30,6 +30,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "cli_publish",
         "publish rendered memos to reports/ atomically",
     ),
+    "diff": (
+        "memo.publish.diff",
+        "cli_diff",
+        "what changed between two editions, figure by figure and statement by statement",
+    ),
     "send": (
         "memo.distribute.send",
         "cli_send",
@@ -81,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("memos", nargs="*", help="memo ids (default: every memo in config/memos.yaml)")
     p.add_argument("--out", default="build/memos", help="output folder (default: build/memos)")
     p.add_argument("--html-only", action="store_true", help="skip the PDF")
+    p.add_argument(
+        "--previous",
+        metavar="RECORD",
+        help="an earlier edition's figure record of the memo (one memo): add a \"What's new\" box",
+    )
 
     p = sub.add_parser("publish", help=COMMANDS["publish"][2])
     p.add_argument(
@@ -88,6 +98,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reports", default="reports", help="published folder (default: reports)")
     p.add_argument("--stamp", help="write the published manifest here too")
+    p.add_argument(
+        "--force", action="store_true", help="publish even when the inputs have not changed"
+    )
+
+    p = sub.add_parser("diff", help=COMMANDS["diff"][2])
+    p.add_argument(
+        "old",
+        nargs="?",
+        metavar="OLD",
+        help="earlier edition: a folder name under .reports/ (or its beginning), reports, build, "
+        "or a folder (default: the published edition before NEW)",
+    )
+    p.add_argument(
+        "new", nargs="?", metavar="NEW", help="later edition, named the same way (default: build)"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--html", metavar="FILE", help="also write the comparison as an HTML page")
+    p.add_argument(
+        "--memos-dir", default="build/memos", help="rendered memos (default: build/memos)"
+    )
+    p.add_argument("--reports", default="reports", help="published folder (default: reports)")
 
     p = sub.add_parser("send", help=COMMANDS["send"][2])
     p.add_argument("--reports", default="reports", help="published memos (default: reports)")
@@ -98,9 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ledger", default="ledger/deliveries.jsonl", help="delivery ledger")
     p.add_argument("--send", action="store_true", help="really send through SMTP (MEMO_SMTP_* env)")
     p.add_argument(
-        "--resend-changed",
+        "--all",
         action="store_true",
-        help="send memos whose PDF changed since last delivery",
+        help="send every memo a recipient does not have in this version, not only those whose "
+        "figures changed since the edition they received",
     )
     p.add_argument(
         "--resend-uncertain",
@@ -111,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--first-send", action="store_true", help="allow a real send on an empty ledger, once"
     )
+    p.add_argument("--resend-changed", action="store_true", help="the same as --all (older name)")
     p.add_argument("--base-url", default=None, help="where the HTML memos are published, for links")
     p.add_argument("--sender", default=None, help="From: address (default: env MEMO_MAIL_FROM)")
     p.add_argument("--retries", type=int, default=4, help="retries of a transient failure (4)")

@@ -194,7 +194,8 @@ def test_index_makes_no_request_and_links_every_memo(reports):
     requests, links = requests_and_links(markup)
     assert requests == []
     hrefs = {h for h, _, _ in links}
-    assert hrefs == {f"{m}.{ext}" for m in MEMOS for ext in ("html", "pdf")}
+    # Every memo, and the page of what changed in this edition (issue 13).
+    assert hrefs == {f"{m}.{ext}" for m in MEMOS for ext in ("html", "pdf")} | {"changes.html"}
 
 
 # The countries in the tariff chart and their latest US tariff rates, from the article.

@@ -246,7 +246,7 @@ FILES = {
 }
 # Shared templates copied from the project: the base every memo extends, the stylesheets and the
 # Korean catalogue.
-SHARED = ("base.html.j2", "index.html.j2", "memo.css", "screen.css", "print.css")
+SHARED = ("base.html.j2", "index.html.j2", "changes.html.j2", "memo.css", "screen.css", "print.css")
 
 
 def write(path: Path, text: str | bytes) -> Path:

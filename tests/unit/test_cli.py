@@ -58,3 +58,21 @@ def test_memo_validate_does_not_pay_for_the_renderer() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+def test_diff_and_the_editions_flags() -> None:
+    parse = build_parser().parse_args
+    d = parse(["diff"])
+    assert (d.old, d.new, d.json, d.html, d.memos_dir, d.reports) == (
+        None,
+        None,
+        False,
+        None,
+        "build/memos",
+        "reports",
+    )
+    d = parse(["diff", "2025-09-15-a", "build", "--json", "--html", "c.html"])
+    assert (d.old, d.new, d.json, d.html) == ("2025-09-15-a", "build", True, "c.html")
+    assert parse(["send", "--all"]).all and not parse(["send"]).all
+    assert parse(["publish", "--force"]).force and not parse(["publish"]).force
+    assert parse(["render", "a-en", "--previous", "p.figures.json"]).previous == "p.figures.json"

@@ -46,6 +46,7 @@ BODY_TEXT: dict[str, dict[str, str]] = {
         "intro_many": "Please find attached the {count} memos of the edition of {date}:",
         "subject_many": "{count} memos of {date}",
         "bottom_line": "Bottom line",
+        "changes": "What has changed since the edition you received ({edition}):",
         "attached_one": "The memo is attached as a PDF ({files}).",
         "attached_many": "The memos are attached as PDFs: {files}.",
         "online": "Read it online",
@@ -58,6 +59,7 @@ BODY_TEXT: dict[str, dict[str, str]] = {
         "intro_many": "{date}자 정책 메모 {count}건을 보내 드립니다:",
         "subject_many": "{date}자 메모 {count}건",
         "bottom_line": "핵심 결론",
+        "changes": "받으신 {edition}판 이후 달라진 점:",
         "attached_one": "메모는 PDF 파일({files})로 첨부되어 있습니다.",
         "attached_many": "메모는 PDF 파일로 첨부되어 있습니다: {files}.",
         "online": "온라인으로 읽기",
@@ -78,6 +80,10 @@ class Enclosure:
     pdf: bytes
     pdf_sha256: str
     link: str = ""
+    # What changed since the edition the reader received (sentences in the memo's language) and
+    # that edition's date; empty for a reader who gets the memo for the first time.
+    changes: tuple[str, ...] = ()
+    since: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,9 @@ def body_text(letter: Letter) -> str:
             lines.append(f"    {words['bottom_line']}: {m.bottom_line}")
         if m.link:
             lines.append(f"    {words['online']}: {m.link}")
+        if m.changes:
+            lines.append("    " + words["changes"].format(edition=m.since))
+            lines += [f"      - {change}" for change in m.changes]
         lines.append("")
     files = ", ".join(filenames(letter))
     lines.append(words["attached_many" if many else "attached_one"].format(files=files))
@@ -222,6 +231,13 @@ def body_html(letter: Letter) -> str:
             )
         if m.link:
             parts.append(f'<p><a href="{esc(m.link, quote=True)}">{esc(words["online"])}</a></p>')
+        if m.changes:
+            parts.append(f"<p>{esc(words['changes'].format(edition=m.since))}</p>")
+            parts.append(
+                f'<ul lang="{esc(m.language)}">'
+                + "".join(f"<li>{esc(c)}</li>" for c in m.changes)
+                + "</ul>"
+            )
     files = ", ".join(filenames(letter))
     parts.append(
         f"<p>{esc(words['attached_many' if many else 'attached_one'].format(files=files))}</p>"

@@ -2,10 +2,13 @@
 
 The plan: for every recipient and every memo of their audiences, the language edition they read
 (their ``language`` if the memo has it, else the memo's default language). Each delivery is then
-checked against the ledger: already delivered with the same PDF (skipped), delivered with an older
-PDF (a changed memo: sent only with ``resend_changed``), or new (due). A recipient's due memos go
-out together, in one message carrying every PDF (memo.distribute.message); the ledger still has a
-line per memo.
+checked against the ledger: already delivered with the same PDF (skipped), never delivered (due),
+or delivered with an older PDF. Then sends follow changes: the edition that PDF came from
+(memo.publish.editions.received) has the figure record of what the reader has, and the memo goes
+out again only when its figures or data-dependent words changed since (memo.render.changes), with
+those changes in the message. A memo whose PDF changed but whose figures did not, or whose earlier
+record is no longer kept, is sent only with ``send_all``. A recipient's due memos go out together,
+in one message carrying every PDF (memo.distribute.message); the ledger still has a line per memo.
 
 Dry run (the default) writes each message as an ``.eml`` file under ``outbox/<edition>/``. A real
 send writes the ledger lines right after the server accepts the message; a crash between the two
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import sys
@@ -58,6 +62,9 @@ from memo.distribute.smtp import (
     SettingsError,
     settings_from_env,
 )
+from memo.publish import editions as kept
+from memo.render import i18n
+from memo.render.changes import summary
 
 DRY_RUN_SENDER = "Policy memos (dry run) <memos@example.org>"
 # Control characters: never in a name written to the ledger and printed by `memo ledger`.
@@ -98,10 +105,13 @@ class Published:
 
 @dataclass(frozen=True)
 class Delivery:
-    """One memo edition for one recipient."""
+    """One memo edition for one recipient; for a reader who had an earlier edition of it, what
+    changed since (sentences in the memo's language) and that edition's date."""
 
     memo: PublishedMemo
     recipient: Recipient
+    changes: tuple[str, ...] = ()
+    since: str = ""
 
 
 @dataclass
@@ -114,7 +124,9 @@ class SendOptions:
     outbox: str = "outbox"
     ledger: str = "ledger/deliveries.jsonl"
     send: bool = False
-    resend_changed: bool = False
+    # Send every memo a recipient does not have in this very version, changed or not.
+    send_all: bool = False
+    resend_changed: bool = False  # the older name of send_all
     resend_uncertain: bool = False
     first_send: bool = False
     approved_by: str = ""
@@ -140,6 +152,8 @@ class Report:
     written: list[Path] = field(default_factory=list)
     already: list[Delivery] = field(default_factory=list)
     changed: list[tuple[Delivery, Entry]] = field(default_factory=list)
+    # Delivered before, and nothing a reader sees changed since: not sent.
+    unchanged: list[tuple[Delivery, Entry]] = field(default_factory=list)
     # (delivery, ledger result, detail)
     failed: list[tuple[Delivery, str, str]] = field(default_factory=list)
     # dropped after the whole message went out in this run: (delivery, detail)
@@ -372,15 +386,17 @@ def letter_for(
         recipient_email=person.email,
         memos=tuple(
             Enclosure(
-                memo_id=m.id,
-                title=m.title,
-                bottom_line=m.bottom_line,
-                language=m.language,
-                pdf=read(m.pdf_path),
-                pdf_sha256=m.sha256,
-                link=memo_link(base_url, m),
+                memo_id=d.memo.id,
+                title=d.memo.title,
+                bottom_line=d.memo.bottom_line,
+                language=d.memo.language,
+                pdf=read(d.memo.pdf_path),
+                pdf_sha256=d.memo.sha256,
+                link=memo_link(base_url, d.memo),
+                changes=d.changes,
+                since=d.since,
             )
-            for m in memos
+            for d in group
         ),
         edition_date_text=edition_in_words(edition, language),
         marking=_in_language([(m.language, m.marking) for m in memos], language),
@@ -442,6 +458,7 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
         check_ledger_memory(
             read_ledger(ledger_path, options.ledger), options.ledger, options.first_send
         )
+    changes = ChangeFinder(root, options.path(options.reports))
     with LedgerWriter(ledger_path) as ledger:
         # Read under the lock: a concurrent run cannot add lines between reading and sending.
         entries = read_ledger(ledger_path, options.ledger)
@@ -453,17 +470,24 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
             prior = have.get((d.memo.id, d.recipient.email.lower()))
             if prior is None:
                 due.append(d)
-            elif prior.sha256 != d.memo.sha256:
-                if options.resend_changed:
+                continue
+            if prior.sha256 == d.memo.sha256:
+                if prior.result == SENT:
+                    report.already.append(d)
+                elif options.resend_uncertain:
                     due.append(d)
                 else:
-                    report.changed.append((d, prior))
-            elif prior.result == SENT:
-                report.already.append(d)
-            elif options.resend_uncertain:
+                    report.held.append((d, prior))
+                continue
+            since = changes.since(d.memo, prior.sha256)
+            if since is not None and since[1]:
+                due.append(Delivery(d.memo, d.recipient, tuple(since[1]), since[0]))
+            elif options.send_all or options.resend_changed:
                 due.append(d)
+            elif since is not None:
+                report.unchanged.append((d, prior))
             else:
-                report.held.append((d, prior))
+                report.changed.append((d, prior))
 
         progress = Progress(len(due), "sent" if options.send else "written", progress_stream)
         if due:
@@ -518,6 +542,39 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
                 _deliver(due, mailer, sender_text, sender_address, letter, record, progress, report)
         progress.finish()
     return report
+
+
+class ChangeFinder:
+    """What changed in a memo since the version a reader received, from the records kept under
+    .reports/ (memo.publish.editions): the edition whose PDF has the SHA-256 the ledger recorded,
+    its figure record of the memo, and the published one."""
+
+    def __init__(self, root: Path, reports: Path) -> None:
+        self.root = root
+        self.reports = reports
+        self.store = reports.parent / kept.STORE
+
+    def since(self, memo: PublishedMemo, pdf_sha256: str) -> tuple[str, list[str]] | None:
+        """(date of the edition received, sentences on what changed since: none when nothing a
+        reader sees did), or None when that edition's record is not kept."""
+        received = kept.received(self.store, memo.id, pdf_sha256)
+        if received is None:
+            return None
+        old = kept.record(self.store, received, memo.id)
+        try:
+            new = json.loads((self.reports / f"{memo.id}.figures.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if old is None or not isinstance(new, dict):
+            return None
+        date = str((kept.manifest(self.store, received) or {}).get("edition") or received)
+        return date, summary(old, new, self._gettext(memo.language), memo.language)
+
+    def _gettext(self, language: str) -> Callable[[str], str]:
+        try:
+            return i18n.translations(self.root / "templates", language).gettext
+        except FileNotFoundError:  # no catalogue for it: the sentences stay in English
+            return str
 
 
 def _deliver(
@@ -580,8 +637,18 @@ def format_report(report: Report, outbox_display: str) -> str:
     else:
         lines.append(f"  {len(report.sent)} sent")
     lines.append(f"  {len(report.already)} already delivered")
+    if report.unchanged:
+        lines.append(
+            f"  {len(report.unchanged)} unchanged since the edition the recipient has, not sent "
+            "(use --all):"
+        )
+        for d, prior in report.unchanged:
+            lines.append(f"    {d.memo.id} -> {d.recipient.email}: delivered {prior.time}")
     if report.changed:
-        lines.append(f"  {len(report.changed)} changed, not sent (use --resend-changed):")
+        lines.append(
+            f"  {len(report.changed)} changed, not sent: the edition the recipient has is no "
+            "longer kept, so what changed is unknown (use --all):"
+        )
         for d, prior in report.changed:
             lines.append(
                 f"    {d.memo.id} -> {d.recipient.email}: delivered {prior.time} "
@@ -624,6 +691,7 @@ def cli_send(args: argparse.Namespace) -> int:
         outbox=args.outbox,
         ledger=args.ledger,
         send=bool(args.send),
+        send_all=bool(getattr(args, "all", False)),
         resend_changed=bool(args.resend_changed),
         resend_uncertain=bool(getattr(args, "resend_uncertain", False)),
         first_send=bool(getattr(args, "first_send", False)),

@@ -95,6 +95,10 @@ class Edition:
     memos: tuple[MemoDef, ...] = field(default=())
     # A message without a confirmed translation: "fail" the edition's render, or "mark" it.
     translations_pending: str = "fail"
+    # Published editions kept (config.yaml ``editions``): the newest ``keep_editions`` whole, the
+    # figure records and manifests of the newest ``keep_records`` (memo.publish.editions).
+    keep_editions: int = 3
+    keep_records: int = 52
     topics: tuple[Topic, ...] = field(default=())
     charts: tuple[ChartSpec, ...] = field(default=())
 
@@ -170,6 +174,8 @@ def load_edition(
         base_url=cfg.get("base_url", ""),
         memos=tuple(defs),
         translations_pending=(cfg.get("translations") or {}).get("pending", "fail"),
+        keep_editions=(cfg.get("editions") or {}).get("keep", 3),
+        keep_records=(cfg.get("editions") or {}).get("keep_records", 52),
         topics=tuple(topics.values()),
         charts=tuple(charts.values()),
     )

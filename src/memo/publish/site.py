@@ -3,6 +3,11 @@
 ``reports`` is a symbolic link to ``.reports/<edition>/``. A new edition is written whole into its own
 folder, flushed to disk, and then the link is replaced in one rename, so a reader (or a killed build)
 sees either the previous edition or the new one, never a mix.
+
+A new edition is published only when its inputs changed (the manifest's ``input_digest``): the same
+data, config and templates give readers nothing new. Earlier editions are kept as long as
+``editions:`` in config/config.yaml says (memo.publish.editions), and each edition has a page of
+what changed since the one before (``changes.html``, memo.publish.diff).
 """
 
 from __future__ import annotations
@@ -20,13 +25,12 @@ from markupsafe import Markup
 
 from memo.core.problems import DataError, Problem, format_problems
 from memo.ingest.config import load_edition
+from memo.publish import editions as store_mod
 
 KEEP_EDITIONS = 3
 EXTS = ("html", "pdf", "figures.json")
-# What an edition is built from besides the code; ``input_digest`` in the manifest is the SHA-256
-# of their SHA-256s, and the delivery ledger records it beside the manifest's own digest.
-EDITION_INPUTS = ("data", "config/config.yaml", "config/memos.yaml", "templates", "assets")
 BASE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
+CHANGES = "changes.html"
 
 
 def sha256(path: Path) -> str:
@@ -37,9 +41,11 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def render_index(root: Path, metas: list[dict[str, Any]], edition_date: str) -> str:
-    """The index page: every memo with audience, language, pages, edition date and links, and the
-    subset of the Korean font its Korean titles need."""
+def render_index(
+    root: Path, metas: list[dict[str, Any]], edition_date: str, changes: str = CHANGES
+) -> str:
+    """The index page: every memo with audience, language, pages, edition date and links, a link
+    to the edition's changes, and the subset of the Korean font its Korean titles need."""
     import datetime as dt
 
     from babel import Locale
@@ -58,24 +64,12 @@ def render_index(root: Path, metas: list[dict[str, Any]], edition_date: str) -> 
         edition_date=edition_date,
         # The index is English: its date as an English reader writes it, not ISO.
         edition_date_text=fmt.date(dt.date.fromisoformat(edition_date), "en"),
+        changes=changes,
         css=Markup((root / "templates" / "memo.css").read_text(encoding="utf-8")),
         screen_css=Markup((root / "templates" / "screen.css").read_text(encoding="utf-8")),
     )
     # Titles in Korean: the index carries the subset of the bundled Korean font they use.
     return webfont.embed(page, "en", root / "templates", cache=root / webfont.CACHE)[0]
-
-
-def edition_inputs(root: Path) -> dict[str, str]:
-    """Return the SHA-256 of every file in :data:`EDITION_INPUTS`, by project-relative path."""
-    found: dict[str, str] = {}
-    for part in EDITION_INPUTS:
-        top = root / part
-        files = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
-        for f in files:
-            rel = f.relative_to(root)
-            if f.is_file() and not any(s.startswith(".") or s == "__pycache__" for s in rel.parts):
-                found[rel.as_posix()] = sha256(f)
-    return dict(sorted(found.items()))
 
 
 def published_base_url(root: Path, configured: str) -> str:
@@ -96,25 +90,61 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
-    """Assemble the edition from build/memos and swap it into ``reports``; return the manifest."""
+# What a publish did (publish_edition).
+PUBLISHED = "published"
+SAME_INPUTS = "same inputs"
+SAME_MEMOS = "same memos"
+
+
+def publish(root: Path, memos_dir: Path, reports: Path, force: bool = False) -> dict[str, Any]:
+    """Assemble the edition from build/memos and swap it into ``reports``; return the manifest
+    of the edition ``reports`` then shows (:func:`publish_edition`)."""
+    return publish_edition(root, memos_dir, reports, force)[0]
+
+
+def publish_edition(
+    root: Path, memos_dir: Path, reports: Path, force: bool = False
+) -> tuple[dict[str, Any], str]:
+    """Publish the rendered memos as a new edition; return its manifest and what was done.
+
+    When the published edition was built from the same inputs (``input_digest``: data, config,
+    templates, fonts), nothing is published (:data:`SAME_INPUTS`, unless ``force``): readers never
+    get a copy that differs from theirs only in its build. When the memos are those of the
+    published edition, it stays (:data:`SAME_MEMOS`)."""
     edition = load_edition(root)
+    store = reports.parent / ".reports"
+    # What the edition is built from besides the code, file by file; the manifest records it and
+    # its digest, and the delivery ledger records the digest beside the manifest's own.
+    inputs = store_mod.edition_inputs(root)
+    input_digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    base_url = published_base_url(root, edition.base_url)
+    previous = store_mod.current(reports)
+    published = store_mod.manifest(store, previous) if previous else None
+    # A new base URL changes where e-mails link: that is new for readers too.
+    same = published and (published.get("input_digest"), published.get("base_url") or "") == (
+        input_digest,
+        base_url,
+    )
+    if same and not force:
+        return published, SAME_INPUTS
     ids = edition.output_ids()
+    from memo.workflow.plan import memo_key
+
     metas = []
     for oid in ids:
         meta_path = memos_dir / f"{oid}.meta.json"
         if not meta_path.is_file():
             raise FileNotFoundError(f"{meta_path}: memo {oid} was not rendered (run snakemake)")
-        metas.append(json.loads(meta_path.read_text(encoding="utf-8")))
+        # The key of the inputs that decide what the memo shows, as planning computes it: the
+        # next build's render compares with the last edition built from other inputs.
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        metas.append(meta | {"digest": memo_key(str(root), oid)})
     index_html = render_index(root, metas, edition.date.isoformat())
 
     files: dict[str, str] = {}
     for oid in ids:
         for ext in EXTS:
             files[f"{oid}.{ext}"] = sha256(memos_dir / f"{oid}.{ext}")
-    inputs = edition_inputs(root)
-    input_digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-    base_url = published_base_url(root, edition.base_url)
     # The same memos are the same edition, whatever inputs gave them (a spreadsheet re-saving the
     # data, a note no memo shows): the folder then keeps the manifest, and the input record, of the
     # first build that made them. A new base URL changes where e-mails link: a new edition.
@@ -123,7 +153,6 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
         + index_html.encode()
         + (json.dumps(base_url).encode() if base_url else b"")
     ).hexdigest()
-    store = reports.parent / ".reports"
     target = store / f"{edition.date.isoformat()}-{digest[:12]}"
     staging = store / f".staging-{os.getpid()}"
     if staging.exists():
@@ -133,8 +162,17 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
         shutil.copy2(memos_dir / name, staging / name)
     (staging / "index.html").write_text(index_html, encoding="utf-8")
     files["index.html"] = sha256(staging / "index.html")
+    # What changed since the edition readers have now (none before the first).
+    since = previous if previous and previous != target.name and published else None
+    (staging / CHANGES).write_text(
+        changes_page(root, store, since, staging, ids, edition.date.isoformat(), target.name),
+        encoding="utf-8",
+    )
+    files[CHANGES] = sha256(staging / CHANGES)
     manifest = {
         "edition": edition.date.isoformat(),
+        "id": target.name,
+        "previous": since,
         "generated_from": digest,
         "input_digest": input_digest,
         "base_url": base_url,
@@ -155,6 +193,8 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
                     "marking",
                     "publisher",
                     "stale_figures",
+                    "digest",
+                    "whats_new",
                 )
             }
             | {"html": f"{m['id']}.html", "pdf": f"{m['id']}.pdf"}
@@ -172,13 +212,44 @@ def publish(root: Path, memos_dir: Path, reports: Path) -> dict[str, Any]:
     fsync_dir(staging)
     if target.exists():
         shutil.rmtree(staging)
-        # The edition is already there: what is published is its manifest, not this one.
-        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        # The same memos are already there: what is published is that edition, as it was.
+        manifest = store_mod.manifest(store, target.name) or manifest
     else:
         os.replace(staging, target)
     swap_link(reports, target)
-    prune(store, keep={target.name})
-    return manifest
+    outcome = SAME_MEMOS if target.name == previous else PUBLISHED
+    if outcome == PUBLISHED:
+        entry = {
+            "edition": target.name,
+            "date": edition.date.isoformat(),
+            "input_digest": input_digest,
+        }
+        try:
+            store_mod.append_history(store, entry)
+        except OSError as e:  # published all the same: only the order of editions is unrecorded
+            print(
+                f"warning: {store / store_mod.HISTORY}: could not record edition {target.name} "
+                f"({e.strerror or e}); it counts by its folder's time until the next publish",
+                file=sys.stderr,
+            )
+    prune(
+        store,
+        keep={target.name},
+        keep_files=edition.keep_editions,
+        keep_records=edition.keep_records,
+    )
+    return manifest, outcome
+
+
+def changes_page(
+    root: Path, store: Path, since: str | None, staging: Path, ids: list[str], date: str, name: str
+) -> str:
+    """The page of what changed since edition ``since`` (memo.publish.diff)."""
+    from memo.publish import diff
+
+    new = diff.Side.folder(staging, date, ids, name)
+    old = diff.Side.edition(store, since) if since else None
+    return diff.render_html(root, diff.compare_sides(old, new) if old else None, old, new)
 
 
 def swap_link(reports: Path, target: Path) -> None:
@@ -195,25 +266,13 @@ def swap_link(reports: Path, target: Path) -> None:
     fsync_dir(reports.parent)
 
 
-def prune(store: Path, keep: set[str]) -> None:
-    """Remove old editions and leftovers of killed runs, keeping the newest few."""
+def prune(
+    store: Path, keep: set[str], keep_files: int = KEEP_EDITIONS, keep_records: int = KEEP_EDITIONS
+) -> None:
+    """Remove old editions and leftovers of killed runs: the newest ``keep_files`` stay whole, the
+    records and manifests of the newest ``keep_records`` stay (memo.publish.editions.prune)."""
     # Folders moved aside by swap_link (previous-<pid>) were made by hand: never removed here.
-    editions = sorted(
-        (p for p in store.iterdir() if p.is_dir() and not p.name.startswith((".", "previous-"))),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in editions[KEEP_EDITIONS:]:
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
-    for leftover in store.glob(".staging-*"):
-        try:
-            pid = int(leftover.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)
-        except (ValueError, ProcessLookupError):
-            shutil.rmtree(leftover, ignore_errors=True)
-        except PermissionError:
-            pass
+    store_mod.prune(store, keep_files, keep_records, keep)
 
 
 def cli_publish(args: Any) -> int:
@@ -222,7 +281,9 @@ def cli_publish(args: Any) -> int:
     reports = root / args.reports
     before = os.readlink(reports) if reports.is_symlink() else None
     try:
-        manifest = publish(root, root / args.memos_dir, reports)
+        manifest, outcome = publish_edition(
+            root, root / args.memos_dir, reports, bool(getattr(args, "force", False))
+        )
     except DataError as e:
         print(format_problems(e.problems), file=sys.stderr)
         return 1
@@ -250,6 +311,20 @@ def cli_publish(args: Any) -> int:
         from memo.core.files import write_atomic
 
         write_atomic(root / args.stamp, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    if outcome == SAME_INPUTS:
+        print(
+            f"inputs unchanged since the published edition ({args.reports} -> {before}): "
+            "nothing new published (memo publish --force publishes anyway)",
+            file=sys.stderr,
+        )
+        return 0
+    if outcome == SAME_MEMOS:
+        print(
+            f"the memos are those of the published edition ({args.reports} -> {before}): "
+            "nothing new published",
+            file=sys.stderr,
+        )
+        return 0
     print(
         f"published {len(manifest['memos'])} memos to {args.reports}/ (edition {manifest['edition']})",
         file=sys.stderr,

@@ -77,6 +77,9 @@ class FactBook:
     events_used: list[str] = field(default_factory=list)
     # Note numbers in reading order, from a first rendering (empty: numbered as cited).
     order: dict[NoteKey, int] = field(default_factory=dict)
+    # Each data-dependent phrase (``say.*``) with what it was chosen from, for the figure record,
+    # so that two editions can be compared statement by statement (memo.render.changes).
+    wording: list[dict[str, Any]] = field(default_factory=list)
 
     # ---- lookup -------------------------------------------------------------------------------
     def find(
@@ -170,6 +173,11 @@ class FactBook:
                 "sources": list(obs.all_sources),
                 "method": obs.method,
                 "note": note,
+                # How a reader names it, in the memo's language: for sentences about a change.
+                "label": self.label(obs.indicator)
+                if obs.indicator in self.dataset.dictionary.indicators
+                else obs.indicator,
+                "who": self.who(obs),
             }
         )
         if self.is_stale(obs) and obs not in self.stale:
@@ -209,6 +217,10 @@ class FactBook:
                     inputs.append((self.text(src), self._source_note(src.source)))
             return self._add(Note(0, derived=obs, input_notes=tuple(inputs)))
         return self._source_note(obs.source)
+
+    def cite_source(self, source_id: str) -> int:
+        """Return the note number citing a source, adding the note on first use."""
+        return self._source_note(source_id)
 
     def _source_note(self, source_id: str) -> int:
         for n in self.notes:
@@ -250,6 +262,7 @@ class FactBook:
         self.records.clear()
         self.stale.clear()
         self.events_used.clear()
+        self.wording.clear()
         self.order = dict(order)
 
     @staticmethod
@@ -279,6 +292,22 @@ class FactBook:
     def label(self, indicator: str) -> str:
         """An indicator's label in the memo's language."""
         return self.gettext(self.dataset.dictionary.indicators[indicator].label)
+
+    def who(self, obs: Observation) -> str:
+        """Say whom a figure is about, in the direction it runs: "Borduria's investment in
+        Arcadia", from the indicator's ``wording: {who: ...}`` in the dictionary, else "Borduria
+        with Arcadia". An aggregate counterpart (the world, a group) goes unnamed."""
+        entities = self.dataset.dictionary.entities
+        aggregate = obs.counterpart in entities and entities[obs.counterpart].is_aggregate
+        if obs.counterpart and not aggregate:
+            spec = self.dataset.dictionary.indicators.get(obs.indicator)
+            pattern = spec.wording.get("who") if spec is not None else None
+            # Translators: the default for a figure with a counterpart, in the key figures' Who column.
+            pattern = pattern or fmt.N_("{entity} with {counterpart}")
+            return self.gettext(pattern).format(
+                entity=self.name(obs.entity), counterpart=self.name(obs.counterpart)
+            )
+        return self.name(obs.entity)
 
     def event(self, event_id: str, *, cite: bool = True) -> Markup:
         """Print an event's date with its note marker ("22 April 2025")."""

@@ -6,9 +6,10 @@ names, notes), the wording module (phrases chosen from the data) and the charts 
 
 from __future__ import annotations
 
+import datetime as dt
 import html as htmllib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from memo.core.quantity import BoundsError
 from memo.ingest.config import Edition, MemoDef
 from memo.render import charts as charts_mod
 from memo.render import i18n, prose, webfont
+from memo.render.changes import REMOVED, WHATS_NEW, Change, statements
 from memo.render.facts import FactBook
 from memo.render.wording import Wording
 
@@ -33,6 +35,24 @@ class MemoError(RuntimeError):
         self.path, self.line, self.problem = path, line, problem or message
 
 
+@dataclass(frozen=True)
+class Since:
+    """The earlier edition a memo is compared with: its folder name under .reports/ and its date."""
+
+    edition: str
+    date: str = ""
+
+
+@dataclass
+class WhatsNew:
+    """The "What's new" box: what changed since an earlier edition, one item per change."""
+
+    since: Since
+    intro: str
+    items: list[Markup] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Rendered:
     """A rendered memo: ``html`` is what WeasyPrint prints; ``page``, the HTML file a reader
@@ -43,6 +63,44 @@ class Rendered:
     book: FactBook
     meta: dict[str, Any]
     page: str = ""
+    whats_new: WhatsNew | None = None
+
+
+def whats_new_box(book: FactBook, changes: list[Change], since: Since) -> WhatsNew | None:
+    """The box for ``changes`` in the memo's language, each item with the note of its figure (a
+    removed figure: of its former source, if the data still cite it); None when no change matters
+    to a reader. Built before the memo's body, so its notes come first, in reading order."""
+    told = statements(changes, book.gettext, book.language)
+    if not told:
+        return None
+    _ = book.gettext
+    if since.date and since.date != book.edition_date.isoformat():
+        when = book.date(dt.date.fromisoformat(since.date))
+        intro = _("Changes since the edition of {date}:").format(date=when)
+    else:
+        intro = _("Changes since the previous edition:")
+    box = WhatsNew(since, intro)
+    for s in told:
+        c = s.change
+        number = None
+        if c.kind != REMOVED and c.new is not None:
+            try:
+                obs = book.find(c.indicator, c.entity, c.counterpart, c.new["period"])
+            except MissingFigure:
+                obs = None
+            if obs is not None:
+                number = book.cite(obs)
+                book.record(obs, book.text(obs), number, WHATS_NEW)
+        elif c.old is not None:
+            cited = [src for src in c.old.get("sources") or () if src in book.dataset.sources]
+            if cited:
+                number = book.cite_source(cited[0])
+        item = Markup("{}").format(s.text)
+        if number is not None:
+            item += book.marker(number)
+        box.items.append(item)
+        box.texts.append(s.text)
+    return box
 
 
 def environment(templates: Path) -> jinja2.Environment:
@@ -93,9 +151,12 @@ def render_html(
     book: FactBook,
     edition: Edition,
     memo: MemoDef,
+    changes: list[Change] | None = None,
+    since: Since | None = None,
 ) -> Rendered:
     """Render one language edition of a memo to HTML, collecting its figures and notes in
-    ``book`` (the memo's topic, in its language).
+    ``book`` (the memo's topic, in its language); with ``changes`` since an earlier edition, a
+    "What's new" box at its top.
 
     The memo is rendered twice: the first rendering finds the order in which a reader meets the
     note calls and the charts, the second numbers them in that order (see memo.render.facts).
@@ -104,11 +165,14 @@ def render_html(
     checked = i18n.Checked(root / "templates", book.language)
     book.gettext = checked.gettext
     try:
-        first, figures = _render_once(root, env, book, memo, checked, chart_order=None)
+        whats_new = (changes, since) if changes and since else None
+        first, figures, box = _render_once(
+            root, env, book, memo, checked, chart_order=None, whats_new=whats_new
+        )
         if checked.pending and edition.translations_pending != "mark":
             raise MemoError(untranslated(root, output_id, book.language, checked.pending))
         book.restart(book.reading_order(first))
-        html, _figures = _render_once(
+        html, _figures, box = _render_once(
             root,
             env,
             book,
@@ -116,6 +180,7 @@ def render_html(
             checked,
             chart_order=figures.placed,
             pending=bool(checked.pending),
+            whats_new=whats_new,
         )
     except prose.ProseError as e:
         raise MemoError(
@@ -154,12 +219,13 @@ def render_html(
         "pages_target": list(memo.pages),
         "paper": memo.paper,
         "templates": sorted({memo.template, "base.html.j2"}),
+        "whats_new": len(box.items) if box else 0,
     }
     page, font_bytes = webfont.embed(
         html, book.language, root / "templates", cache=root / webfont.CACHE
     )
     meta["webfont_bytes"] = font_bytes
-    return Rendered(output_id, html, book, meta, page)
+    return Rendered(output_id, html, book, meta, page, box)
 
 
 def _render_once(
@@ -170,13 +236,17 @@ def _render_once(
     checked: i18n.Checked,
     chart_order: list[str] | None,
     pending: bool = False,
-) -> tuple[str, charts_mod.Figures]:
-    """One rendering of the memo's template; the HTML and where its charts were placed."""
+    whats_new: tuple[list[Change], Since] | None = None,
+) -> tuple[str, charts_mod.Figures, WhatsNew | None]:
+    """One rendering of the memo's template; the HTML, where its charts were placed and the
+    "What's new" box (for ``whats_new``: the changes and the edition they are since)."""
     templates = root / "templates"
     lang = book.language
     _ = book.gettext
     env.install_gettext_translations(checked, newstyle=True)  # type: ignore[attr-defined]
     say = Wording(book)
+    # Built before the body, so that the box's notes come first, in reading order.
+    box = whats_new_box(book, *whats_new) if whats_new else None
     figures = charts_mod.Figures(
         memo, book, charts_mod.placed_in(templates / memo.template), order=chart_order
     )
@@ -206,6 +276,7 @@ def _render_once(
         event_title=_traced("event_title", book.event_title),
         name=_traced("name", book.name),
         say=_TracedWording(say),
+        whats_new=box,
         chart=figures.place,
         chart_ref=figures.ref,
         unplaced_charts=figures.rest,
@@ -235,7 +306,7 @@ def _render_once(
     )
     html = env.get_template(memo.template).render(context)
     figures.check_all_placed()
-    return book.calls_after_words(html), figures
+    return book.calls_after_words(html), figures, box
 
 
 def untranslated(root: Path, output_id: str, language: str, messages: list[str]) -> str:

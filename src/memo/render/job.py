@@ -27,8 +27,9 @@ from memo.derive.store import read_figures
 from memo.ingest.config import Edition, MemoDef, load_edition
 from memo.ingest.dataset import load_reference
 from memo.render import i18n, linebreak, webfont
+from memo.render.changes import compare
 from memo.render.facts import FactBook
-from memo.render.html import MemoError, Rendered, environment, render_html
+from memo.render.html import MemoError, Rendered, Since, environment, render_html
 
 FIGURES = "build/derived/figures.csv"
 
@@ -84,10 +85,13 @@ def prepare(root: Path, pdf: bool = True, figures: Path | None = None) -> Prepar
 def figure_record(r: Rendered) -> dict[str, Any]:
     """The machine-readable record of every figure a memo shows, and its notes."""
     ds = r.book.dataset
-    return {
+    record: dict[str, Any] = {
         "memo": r.output_id,
         "language": r.book.language,
+        "edition_date": r.book.edition_date.isoformat(),
         "figures": r.book.records,
+        # Every data-dependent phrase with what it was chosen from (memo.render.changes).
+        "wording": r.book.wording,
         "notes": [
             {
                 "number": n.number,
@@ -103,6 +107,13 @@ def figure_record(r: Rendered) -> dict[str, Any]:
         ],
         "stale": [o.ref for o in r.book.stale],
     }
+    if r.whats_new is not None:
+        record["whats_new"] = {
+            "since": r.whats_new.since.edition,
+            "since_date": r.whats_new.since.date,
+            "items": r.whats_new.texts,
+        }
+    return record
 
 
 def _source_dict(ds: Dataset, source_id: str) -> dict[str, str]:
@@ -151,19 +162,61 @@ def write_outputs(r: Rendered, out: Path, pdf_renderer: Any | None) -> None:
     )
 
 
+def read_previous(path: Path) -> tuple[dict[str, Any], Since]:
+    """An earlier edition's figure record of a memo (``.reports/<edition>/<memo>.figures.json``)
+    and which edition it is (its folder, and the date the record gives)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise MemoError(f"{path}: cannot read the earlier edition's record: {e.strerror}") from None
+    except ValueError as e:
+        raise MemoError(f"{path}: not a figure record ({e})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("figures"), list):
+        raise MemoError(f"{path}: not a figure record (no figures)")
+    return record, Since(path.parent.name, str(record.get("edition_date") or ""))
+
+
+def render_one(
+    root: Path, prepared: Prepared, output_id: str, previous: Path | None = None
+) -> Rendered:
+    """Render one memo edition; with ``previous`` (an earlier edition's record of it), a "What's
+    new" box listing what changed since, when anything did.
+
+    What changed is known only once the memo is rendered (its record says which figures and phrases
+    it shows), so a memo that changed is rendered twice: once to compare, once with the box.
+    """
+    edition = prepared.edition
+    memo, lang = edition.memo(output_id)
+    templates = root / "templates"
+    r = render_html(root, prepared.env, prepared.book(memo, lang, templates), edition, memo)
+    if previous is not None:
+        record, since = read_previous(previous)
+        changes = compare(record, figure_record(r))
+        if changes:
+            book = prepared.book(memo, lang, templates)
+            r = render_html(root, prepared.env, book, edition, memo, changes, since)
+    check_page(r)
+    return r
+
+
 def render_memos(
-    root: Path, output_ids: list[str], out: Path, pdf: bool = True, prepared: Prepared | None = None
+    root: Path,
+    output_ids: list[str],
+    out: Path,
+    pdf: bool = True,
+    prepared: Prepared | None = None,
+    previous: Path | None = None,
 ) -> None:
-    """Render the given memo editions (all when empty) in this one process."""
+    """Render the given memo editions (all when empty) in this one process; ``previous`` (one
+    memo only) is an earlier edition's record of it, to say what changed since."""
     prepared = prepared or prepare(root, pdf)
     edition = prepared.edition
     ids = output_ids or edition.output_ids()
+    if previous is not None and len(ids) != 1:
+        raise MemoError("--previous is the record of one memo: name exactly one memo to render")
     for i, oid in enumerate(ids, 1):
         start = time.monotonic()
-        memo, lang = edition.memo(oid)
-        book = prepared.book(memo, lang, root / "templates")
-        r = render_html(root, prepared.env, book, edition, memo)
-        check_page(r)
+        r = render_one(root, prepared, oid, previous)
         write_outputs(r, out, prepared.renderer if pdf else None)
         print(f"[{i}/{len(ids)}] {oid}: {time.monotonic() - start:.1f} s", file=sys.stderr)
 
@@ -189,7 +242,15 @@ def cli_render(args: Any, prepared: Prepared | None = None) -> int:
     """``memo render``: render memos to build/memos/ (with inputs already prepared, if given)."""
     root = Path(args.root)
     try:
-        render_memos(root, list(args.memos), root / args.out, not args.html_only, prepared)
+        previous = getattr(args, "previous", None)
+        render_memos(
+            root,
+            list(args.memos),
+            root / args.out,
+            not args.html_only,
+            prepared,
+            root / previous if previous else None,
+        )
     except DataError as e:
         print(format_problems(e.problems), file=sys.stderr)
         n = len(e.problems)

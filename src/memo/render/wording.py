@@ -63,20 +63,25 @@ class Wording:
         return self.book.marker(number)
 
     def who(self, obs: Observation) -> str:
-        """Say whom a figure is about, in the direction it runs: "Borduria's investment in
-        Arcadia", from the indicator's ``wording: {who: ...}`` in the dictionary, else "Borduria
-        with Arcadia". An aggregate counterpart (the world, a group) goes unnamed."""
-        entities = self.book.dataset.dictionary.entities
-        aggregate = obs.counterpart in entities and entities[obs.counterpart].is_aggregate
-        if obs.counterpart and not aggregate:
-            spec = self.book.dataset.dictionary.indicators.get(obs.indicator)
-            pattern = spec.wording.get("who") if spec is not None else None
-            # Translators: the default for a figure with a counterpart, in the key figures' Who column.
-            pattern = pattern or fmt.N_("{entity} with {counterpart}")
-            return self._(pattern).format(
-                entity=self.book.name(obs.entity), counterpart=self.book.name(obs.counterpart)
-            )
-        return self.book.name(obs.entity)
+        """Say whom a figure is about, in the direction it runs (memo.render.facts.FactBook.who)."""
+        return self.book.who(obs)
+
+    def _log(self, helper: str, obs: Observation, text: str, **inputs: object) -> None:
+        """Keep a phrase and what it was chosen from in the figure record (``wording``), so that
+        two editions can be compared statement by statement."""
+        self.book.wording.append(
+            {
+                "helper": helper,
+                "indicator": obs.indicator,
+                "entity": obs.entity,
+                "counterpart": obs.counterpart,
+                "period": obs.period,
+                "text": text,
+                "label": self.book.label(obs.indicator),
+                "who": self.who(obs),
+                **inputs,
+            }
+        )
 
     def standing(self, indicator: str, entity: str, counterpart: str = "") -> Markup:
         """Where an entity ranks by a rank indicator: alone or tied (and with whom), first or n-th.
@@ -100,14 +105,23 @@ class Wording:
             )
         n = int(rank.value)
         message = _STANDING[(n == 1, bool(peers))]
+        peer_names = [self.book.name(p) for p in peers]
         phrase = self._fmt(
             message,
             # "Brazil and China", "브라질 및 중국": the language's own way of listing names.
-            peers=format_list([self.book.name(p) for p in peers], locale=self.book.language),
+            peers=format_list(peer_names, locale=self.book.language) if peers else "",
             superlative=self._(words.get("superlative") or "highest"),
             subject=self._(words["subject"]),
             ordinal=fmt.ordinal(n, self.book.language, words=True),
             rank=n,
+        )
+        self._log(
+            "standing",
+            rank,
+            phrase.unescape(),
+            rank=n,
+            peers=sorted(peers),
+            peer_names=peer_names,
         )
         return phrase + self._cited(rank)
 
@@ -130,6 +144,7 @@ class Wording:
         else:
             word = self._("{n}-fold").format(n=fmt.number(n, self.book.language, 0))
         phrase = escape(word) if exact else self._fmt("more than {fold}", fold=word)
+        self._log("fold", obs, Markup(phrase).unescape(), multiple=n, exact=exact)
         return Markup(phrase) + self._cited(obs)
 
     def _supported_digits(self, obs: Observation) -> int:
@@ -159,10 +174,14 @@ class Wording:
             "fell": fmt.N_("fell from {old} in {y0} to {new} in {y1}"),
             "unchanged": fmt.N_("stayed at {new} from {y0} to {y1}"),
         }[verb]
+        y0 = fmt.period(first.period, self.book.language, self._)
+        y1 = fmt.period(last.period, self.book.language, self._)
+        text = self._(msg).format(old=self.book.text(first), new=self.book.text(last), y0=y0, y1=y1)
+        self._log("change", last, text, direction=verb, first=first.period)
         return self._fmt(
             msg,
             old=self.book.show(first),
             new=self.book.show(last),
-            y0=fmt.period(first.period, self.book.language, self._),
-            y1=fmt.period(last.period, self.book.language, self._),
+            y0=y0,
+            y1=y1,
         )

@@ -469,3 +469,55 @@ def data_digest(root: str, output_id: str) -> str:
             if row and keep(row):
                 h.update(repr(row).encode())
     return h.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    return _read_digest(str(path), _stamp(path))
+
+
+@lru_cache(maxsize=64)
+def _read_digest(path: str, _stamp: tuple) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+_DIGESTS: dict[tuple[str, str], tuple[tuple, str]] = {}
+
+
+def _data_stamp(root: str) -> tuple:
+    """Sizes and times of every file a data digest reads."""
+    files = [Path(root, rel) for rel in (MEMOS, DICTIONARY, CONFIG)]
+    files += [Path(root, "data", name) for name in ("indicators.csv", "sources.csv", "events.csv")]
+    files += sorted(Path(root, TEMPLATES).glob("*.j2"))
+    return tuple((str(p), _stamp(p)) for p in files)
+
+
+def cached_data_digest(root: str, output_id: str) -> str:
+    """:func:`data_digest`, computed once while its files are unchanged: planning asks for it
+    twice per memo (the render's params, and its key for the record it compares with)."""
+    stamp = _data_stamp(root)
+    hit = _DIGESTS.get((root, output_id))
+    if hit is None or hit[0] != stamp:
+        hit = (stamp, data_digest(root, output_id))
+        _DIGESTS[(root, output_id)] = hit
+    return hit[1]
+
+
+def memo_key(root: str, output_id: str) -> str:
+    """A key of everything that decides which figures and phrases a memo shows: its data digest,
+    its template and the base template, and its language's catalogue. Published with the memo
+    (manifest ``memos[].digest``), it tells which earlier edition of the memo was built from other
+    inputs: the one its "What's new" box compares with (memo.publish.editions.previous_record)."""
+    try:
+        m, lang = _definition(root, output_id)
+    except (KeyError, TypeError):
+        return "unknown"
+    h = hashlib.sha256(cached_data_digest(root, output_id).encode())
+    files = [f"{TEMPLATES}/{m.get('template')}", f"{TEMPLATES}/base.html.j2"]
+    if lang != "en":
+        files.append(f"{TEMPLATES}/locale/{lang}/LC_MESSAGES/memo.po")
+    for rel in files:
+        h.update(f"{rel}:{_file_digest(Path(root, rel))}".encode())
+    return h.hexdigest()

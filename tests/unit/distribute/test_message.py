@@ -198,3 +198,23 @@ def test_a_long_korean_subject_keeps_every_space(title: str) -> None:
         letter(title=title, marking="내부 업무용", publisher="정책메모팀"), "memos@example.org"
     )
     assert parse(msg)["Subject"] == f"[내부 업무용] 정책메모팀: {title}"
+
+
+def test_what_changed_since_the_readers_edition_is_in_both_bodies() -> None:
+    changes = ("US tariff rate for India fell from 50% to 45%.", "A <b> & 'quoted' change.")
+    msg = parse(
+        build_message(
+            letter(enclosure(changes=changes, since="2025-09-01"), language="en"),
+            "memos@example.org",
+        )
+    )
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert (
+        "    What has changed since the edition you received (2025-09-01):\n"
+        "      - US tariff rate for India fell from 50% to 45%.\n"
+        "      - A <b> & 'quoted' change.\n"
+    ) in text
+    html = msg.get_body(("html",)).get_content()
+    assert "<li>A &lt;b&gt; &amp; &#x27;quoted&#x27; change.</li>" in html
+    first = parse(build_message(letter(language="en"), "memos@example.org"))
+    assert "What has changed" not in first.get_body(("plain",)).get_content()

@@ -395,7 +395,10 @@ def test_changed_pdf_is_reported_and_resent_only_when_asked(project: Path, serve
     assert [(d.memo.id, d.recipient.email) for d, _ in report.changed] == [
         ("korea-brief-ko", "minjun.kim@mofa.example.kr")
     ]
-    assert "changed, not sent (use --resend-changed)" in format_report(report, "outbox")
+    # No figure records in this folder: what changed is unknown, so nothing goes without --all.
+    assert "1 changed, not sent: the edition the recipient has is no longer kept" in format_report(
+        report, "outbox"
+    )
     assert len(server.recorder.messages) == 4
 
     again = run_send(
@@ -839,3 +842,104 @@ def test_plan_picks_the_reader_language_else_the_default_edition(tmp_path: Path)
         ("korea-brief-ko", "tanaka@x.jp"),  # no Japanese edition: the memo's default, Korean
         ("us-brief-en", "kim@x.kr"),  # no Korean edition of the US brief: English
     ]
+
+
+# ------------------------------------------------------------------------------------------------
+# Sends follow changes
+
+
+def publish_records(root: Path, name: str, pages: dict[str, int], records: dict[str, dict]) -> None:
+    """Publish edition ``name``: each memo's PDF (``pages`` long) and figure record, the manifest
+    with their SHA-256s, a line in the history, and the reports link."""
+    from memo.publish import editions
+    from unit.drawn_records import write_record
+
+    folder = root / ".reports" / name
+    folder.mkdir(parents=True)
+    files, entries = {}, []
+    for memo_id, audience, language, title, bottom in MEMOS:
+        (folder / f"{memo_id}.pdf").write_bytes(make_pdf(title, pages.get(memo_id, 1)))
+        (folder / f"{memo_id}.html").write_text(f"<h1>{title}</h1>", encoding="utf-8")
+        path = write_record(folder, records[memo_id])
+        for f in (folder / f"{memo_id}.pdf", folder / f"{memo_id}.html", path):
+            files[f.name] = hashlib.sha256(f.read_bytes()).hexdigest()
+        entries.append(
+            {"id": memo_id, "audience": audience, "language": language, "title": title}
+            | {"bottom_line": bottom, "pdf": f"{memo_id}.pdf", "html": f"{memo_id}.html"}
+        )
+    manifest = {"edition": EDITION, "id": name, "input_digest": name * 8, "memos": entries}
+    manifest["files"] = files
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    editions.append_history(root / ".reports", {"edition": name})
+    link = root / "reports"
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(Path(".reports") / name)
+
+
+def test_sends_follow_changes_in_figures_with_the_changes_in_the_message(
+    tmp_path: Path, server: Server
+) -> None:
+    import shutil
+
+    from unit.drawn_records import INDIA_45, INDIA_50, SECOND, TIED, record
+    from unit.support import REPO
+
+    root = tmp_path
+    (root / "config").mkdir()
+    (root / "config/memos.yaml").write_text(MEMOS_YAML, encoding="utf-8")
+    (root / "config/recipients.csv").write_text(RECIPIENTS, encoding="utf-8")
+    shutil.copytree(REPO / "templates/locale", root / "templates/locale")  # the Korean words
+    ko = {"label": "미국의 수입 관세율", "who": "인도"}
+    first = {
+        "korea-brief-ko": record(
+            "korea-brief-ko", [INDIA_50 | ko], [TIED | {"who": "인도", "peer_names": ["브라질"]}]
+        ),
+        "korea-brief-en": record("korea-brief-en", [INDIA_50], [TIED]),
+        "us-brief-en": record("us-brief-en", [INDIA_50]),
+    }
+    publish_records(root, "e1", {}, first)
+    assert len(run_send(options(root, server.env()), progress_stream=io.StringIO()).sent) == 4
+
+    # The Korean memo's figures changed (a tariff cut); the English one was only laid out anew
+    # (another PDF, the same figures); the US brief is the same PDF.
+    second = first | {
+        "korea-brief-ko": record(
+            "korea-brief-ko", [INDIA_45 | ko], [SECOND | {"who": "인도", "text": "2위"}]
+        )
+    }
+    publish_records(root, "e2", {"korea-brief-ko": 2, "korea-brief-en": 2}, second)
+    dry = run_send(SendOptions(root=root, env=server.env()), progress_stream=io.StringIO())
+    assert [p.name for p in dry.written] == ["minjun.kim@mofa.example.kr.eml"]
+    assert [(d.memo.id, d.recipient.email) for d, _ in dry.unchanged] == [
+        ("korea-brief-en", "jiho.park@nsc.example.kr")
+    ]
+    assert len(dry.already) == 2
+    assert "1 unchanged since the edition the recipient has, not sent (use --all)" in (
+        format_report(dry, "outbox")
+    )
+    msg = email.message_from_bytes(dry.written[0].read_bytes(), policy=policy.default)
+    body = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert (
+        "    받으신 2025-09-15판 이후 달라진 점:\n"
+        "      - 미국의 수입 관세율(인도): 50%에서 45% 수준으로 낮아졌습니다.\n"
+        "      - 인도: 이제 2위입니다(이전에는 브라질도 같은 수준).\n"
+    ) in body
+    assert "<li>미국의 수입 관세율(인도): 50%에서 45% 수준으로 낮아졌습니다.</li>" in (
+        msg.get_body(("html",)).get_content()
+    )
+
+    # --all sends what changed in any way.
+    everything = run_send(
+        SendOptions(root=root, env=server.env(), send_all=True), progress_stream=io.StringIO()
+    )
+    assert sorted(p.name for p in everything.written) == [
+        "jiho.park@nsc.example.kr.eml",
+        "minjun.kim@mofa.example.kr.eml",
+    ]
+
+    # Sent for real, then nothing new: nothing more goes out.
+    assert len(run_send(options(root, server.env()), progress_stream=io.StringIO()).sent) == 1
+    again = run_send(options(root, server.env()), progress_stream=io.StringIO())
+    assert again.sent == [] and len(again.already) == 3 and len(again.unchanged) == 1
+    assert len(server.recorder.messages) == 5

@@ -151,7 +151,7 @@ def test_unknown_audience_missing_template_reversed_pages_and_impossible_date(pr
         'unknown audience "ministers" (known: officials)',
         f"config/memos.yaml:{line_of(memos, '    template: tarif')}: memos[0].template: "
         'template "tarif_brief.html.j2" does not exist (templates/: base.html.j2, '
-        "index.html.j2, tariff_brief.html.j2, trade_brief.html.j2)",
+        "changes.html.j2, index.html.j2, tariff_brief.html.j2, trade_brief.html.j2)",
         f"config/memos.yaml:{line_of(memos, '    pages: [3, 1]')}: memos[0].pages: "
         "min 3 is above max 1 (write [min, max])",
         f"config/memos.yaml:{line_of(memos, '    edition_date:')}: memos[0].edition_date: "
@@ -257,3 +257,15 @@ def test_untranslated_messages_fail_an_edition_unless_marked(make_project, probl
         f"config/config.yaml:{line_of(config, '  pending: ignore')}: translations.pending: "
         "'ignore' is not an allowed value (allowed: fail, mark)"
     ]
+
+
+def test_how_many_editions_are_kept(make_project, problems) -> None:
+    edition = load_edition(make_project())
+    assert (edition.keep_editions, edition.keep_records) == (3, 52)
+    root = make_project(config=CONFIG + "editions:\n  keep: 2\n  keep_records: 10\n")
+    edition = load_edition(root)
+    assert (edition.keep_editions, edition.keep_records) == (2, 10)
+    config = CONFIG + "editions:\n  keep: 0\n  forever: true\n"
+    found = problems(config=config)
+    assert [p.split(": ")[1] for p in found] == ["editions.keep", "editions.forever"]
+    assert found[0].startswith(f"config/config.yaml:{line_of(config, '  keep: 0')}: ")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from memo.publish import site
+from memo.workflow import plan
 
 IDS = ["tariff-brief-en", "trade-brief-en", "trade-brief-ko"]
 
@@ -26,7 +27,10 @@ def project(make_project) -> Path:
 
 
 def write_memos(root: Path, content: str) -> None:
-    """Stand-ins for rendered memos in build/memos."""
+    """Stand-ins for rendered memos in build/memos, and the input edit that made them (a new
+    edition is published only when its inputs changed)."""
+    with (root / "templates/screen.css").open("a", encoding="utf-8") as css:
+        css.write(f"\n/* {content} */\n")
     memos = root / "build/memos"
     memos.mkdir(parents=True, exist_ok=True)
     for oid in IDS:
@@ -85,19 +89,28 @@ def test_publish_swaps_a_link_to_a_complete_edition(project: Path) -> None:
     assert not list((project / ".reports").glob(".staging-*")), "staging folder left behind"
 
 
-def test_a_new_edition_replaces_the_link_and_old_ones_are_pruned(project: Path) -> None:
-    run(project)
-    first = os.readlink(project / "reports")
-    seen = [first]
-    for i in range(site.KEEP_EDITIONS + 1):
-        write_memos(project, f"version {i}")
-        run(project)
-        seen.append(os.readlink(project / "reports"))
-    assert len(set(seen)) == len(seen), "every edition got its own folder"
-    kept = editions(project)
-    assert len(kept) == site.KEEP_EDITIONS
-    assert Path(seen[-1]).name in kept
-    assert Path(first).name not in kept, "the oldest edition should have been pruned"
+def test_a_new_edition_replaces_the_link_and_old_ones_are_thinned_then_pruned(
+    make_project,
+) -> None:
+    from unit.support import CONFIG
+
+    # The two newest editions whole, the records of the three newest.
+    root = make_project(config=CONFIG + "editions:\n  keep: 2\n  keep_records: 3\n")
+    names = []
+    for i in range(5):
+        write_memos(root, f"version {i}")
+        run(root)
+        names.append(Path(os.readlink(root / "reports")).name)
+    assert len(set(names)) == 5, "every edition got its own folder"
+    assert editions(root) == sorted(names[2:]), "the two oldest should have been pruned"
+    whole = {f"{oid}.{ext}" for oid in IDS for ext in ("html", "pdf", "figures.json")}
+    whole |= {"index.html", "changes.html", "manifest.json"}
+    for name in names[3:]:
+        assert set(os.listdir(root / ".reports" / name)) == whole
+    records = {f"{oid}.figures.json" for oid in IDS} | {"manifest.json"}
+    assert set(os.listdir(root / ".reports" / names[2])) == records
+    history = (root / ".reports/.history/editions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["edition"] for line in history] == names
 
 
 def test_publishing_the_same_memos_again_keeps_the_same_edition(project: Path) -> None:
@@ -224,3 +237,76 @@ def test_an_index_of_english_titles_carries_no_font(project: Path) -> None:
     # The language column names the Korean edition in Korean: "한국어" alone is embedded.
     faces = re.findall(r"unicode-range: ([^;]+);", index)
     assert faces == ["U+AD6D, U+C5B4, U+D55C"] * 2
+
+
+def test_the_same_inputs_publish_nothing_new_unless_forced(project: Path, capsys) -> None:
+    run(project)
+    link = os.readlink(project / "reports")
+    # Memos rendered again from the same inputs (a rebuild, a code change): nothing for readers.
+    for oid in IDS:
+        (project / f"build/memos/{oid}.html").write_text("<p>rebuilt</p>", encoding="utf-8")
+    manifest, outcome = site.publish_edition(project, project / "build/memos", project / "reports")
+    assert outcome == site.SAME_INPUTS
+    assert os.readlink(project / "reports") == link
+    assert manifest == json.loads((project / "reports/manifest.json").read_text(encoding="utf-8"))
+    args = argparse.Namespace(
+        root=str(project), reports="reports", memos_dir="build/memos", stamp=None, force=False
+    )
+    assert site.cli_publish(args) == 0
+    assert capsys.readouterr().err == (
+        f"inputs unchanged since the published edition (reports -> {link}): nothing new "
+        "published (memo publish --force publishes anyway)\n"
+    )
+    args.force = True
+    assert site.cli_publish(args) == 0
+    assert os.readlink(project / "reports") != link
+    assert len(editions(project)) == 2
+
+
+def test_the_manifest_names_the_edition_its_inputs_the_one_before_and_each_memos_key(
+    project: Path,
+) -> None:
+    first = run(project)
+    assert first["id"] == Path(os.readlink(project / "reports")).name
+    assert first["previous"] is None
+    # Each memo's key as planning computes it: what the next build's renders compare with.
+    keys = [plan.memo_key(str(project), oid) for oid in IDS]
+    assert [m["digest"] for m in first["memos"]] == keys and len(set(keys)) == len(IDS)
+    # The digest of data/, config/, templates/ and assets/ as they are on disk, worked out here.
+    files = {}
+    for top in ("data", "config", "templates", "assets"):
+        for p in sorted((project / top).rglob("*")):
+            if p.is_file() and p.name != "recipients.csv":
+                files[p.relative_to(project).as_posix()] = hashlib.sha256(
+                    p.read_bytes()
+                ).hexdigest()
+    assert first["inputs"] == dict(sorted(files.items()))
+    assert (
+        first["input_digest"]
+        == hashlib.sha256(
+            json.dumps(dict(sorted(files.items())), sort_keys=True).encode()
+        ).hexdigest()
+    )
+    write_memos(project, "second")
+    second = run(project)
+    assert second["previous"] == first["id"]
+    assert second["input_digest"] != first["input_digest"]
+
+
+def test_each_edition_has_a_page_of_what_changed_linked_from_its_index(project: Path) -> None:
+    from unit.drawn_records import INDIA_45, INDIA_50, record, write_record
+
+    write_record(project / "build/memos", record("tariff-brief-en", [INDIA_50]))
+    run(project)
+    first = (project / "reports/changes.html").read_text(encoding="utf-8")
+    assert "The first edition kept: there is nothing to compare it with." in first
+    assert '<a href="changes.html">What changed in this edition</a>' in (
+        project / "reports/index.html"
+    ).read_text(encoding="utf-8")
+    write_memos(project, "second")
+    write_record(project / "build/memos", record("tariff-brief-en", [INDIA_45]))
+    manifest = run(project)
+    page = (project / "reports/changes.html").read_text(encoding="utf-8")
+    assert f"Compared with the edition {manifest['previous']} (2025-09-15)." in page
+    assert "<td>50%</td><td>45%</td>" in page
+    assert manifest["files"]["changes.html"] == hashlib.sha256(page.encode()).hexdigest()

@@ -157,3 +157,91 @@ def test_cli_render_of_a_broken_template_is_one_line(built: Path, tmp_path: Path
     at = line_of(TARIFF_TEMPLATE, '  <p id="bottom-line">')
     assert line.startswith(f"error: memo tariff-brief-en: templates/tariff_brief.html.j2:{at}: ")
     assert "no_rank" in line
+
+
+def test_a_memo_whose_figures_changed_opens_with_what_is_new(built: Path, tmp_path: Path) -> None:
+    before = tmp_path / "before"
+    render_memos(built, ["tariff-brief-en", "trade-brief-en"], before, pdf=False)
+    # The next edition: India's rate cut from 50% to 45%, which ends its tie with Brazil.
+    after = tmp_path / "p"
+    shutil.copytree(built, after)
+    rows = (after / "data/indicators.csv").read_text(encoding="utf-8")
+    cut = rows.replace(
+        "us_tariff_rate_pct,IND,,2025-08-06,50,", "us_tariff_rate_pct,IND,,2025-08-06,45,"
+    )
+    assert cut != rows
+    (after / "data/indicators.csv").write_text(cut, encoding="utf-8")
+    derived(after)
+    out = tmp_path / "out"
+    for oid in ("tariff-brief-en", "trade-brief-en"):
+        render_memos(after, [oid], out, pdf=False, previous=before / f"{oid}.figures.json")
+    html = (out / "tariff-brief-en.html").read_text(encoding="utf-8")
+    box = re.search(r'<section class="whats-new".*?</section>', html, re.S).group(0)
+    items = [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li>(.*?)</li>", box, re.S)]
+    # Each item ends with its note: the tariff's source (fn01, note 1, the box cites first) and
+    # the ranking's derivation.
+    assert items == [
+        "US tariff rate for India fell from 50% to 45%.\xa0[1]",
+        "India is now the second-highest US tariff rate on any country, no longer tied with "
+        "Brazil.\xa0[2]",
+    ]
+    assert "Changes since the previous edition:" in box
+    assert html.index('<section class="whats-new"') < html.index('id="bottom-line"'), "at the top"
+    record = json.loads((out / "tariff-brief-en.figures.json").read_text(encoding="utf-8"))
+    assert record["whats_new"] == {
+        "since": "before",
+        "since_date": "2025-09-15",
+        "items": [item.removesuffix(f"\xa0[{n}]") for n, item in enumerate(items, 1)],
+    }
+    assert record["notes"][0]["citation"]["publisher"] == "CNBC"
+    standing = next(w for w in record["wording"] if w["helper"] == "standing")
+    assert (standing["rank"], standing["peers"]) == (2, [])
+    meta = json.loads((out / "tariff-brief-en.meta.json").read_text(encoding="utf-8"))
+    assert meta["whats_new"] == 2
+    # The trade brief shows no tariff: no box, and nothing in its record.
+    trade = (out / "trade-brief-en.html").read_text(encoding="utf-8")
+    assert '<section class="whats-new"' not in trade
+    assert "whats_new" not in json.loads(
+        (out / "trade-brief-en.figures.json").read_text(encoding="utf-8")
+    )
+
+
+def test_previous_names_the_record_of_one_memo(built: Path, tmp_path: Path, capsys) -> None:
+    two = args(built, "tariff-brief-en", "trade-brief-en", out=str(tmp_path / "o"))
+    two.previous = "x.figures.json"
+    assert cli_render(two) == 1
+    assert capsys.readouterr().err == (
+        "error: --previous is the record of one memo: name exactly one memo to render\n"
+    )
+    one = args(built, "tariff-brief-en", out=str(tmp_path / "o"))
+    one.previous = "missing.figures.json"
+    assert cli_render(one) == 1
+    assert capsys.readouterr().err == (
+        f"error: {built / 'missing.figures.json'}: cannot read the earlier edition's record: "
+        "No such file or directory\n"
+    )
+
+
+def test_the_box_says_since_which_edition_when_it_has_another_date(
+    built: Path, tmp_path: Path
+) -> None:
+    before = tmp_path / "2025-09-08-0a1b2c3d4e5f"
+    render_memos(built, ["tariff-brief-en"], before, pdf=False)
+    record_path = before / "tariff-brief-en.figures.json"
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    # That edition said 55%: a figure the data no longer give (the record is drawn, not rendered).
+    for f in record["figures"]:
+        if (f["indicator"], f["entity"], f["period"]) == (
+            "us_tariff_rate_pct",
+            "IND",
+            "2025-08-06",
+        ):
+            f.update(value=55, text="55%")
+    record_path.write_text(json.dumps(record | {"edition_date": "2025-09-08"}), encoding="utf-8")
+    out = tmp_path / "out"
+    render_memos(built, ["tariff-brief-en"], out, pdf=False, previous=record_path)
+    html = (out / "tariff-brief-en.html").read_text(encoding="utf-8")
+    assert "<p>Changes since the edition of 8 September 2025:</p>" in html
+    assert "US tariff rate for India fell from 55% to 50%." in html
+    since = json.loads((out / "tariff-brief-en.figures.json").read_text(encoding="utf-8"))
+    assert since["whats_new"]["since"] == "2025-09-08-0a1b2c3d4e5f"

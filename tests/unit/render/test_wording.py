@@ -248,3 +248,35 @@ def test_who_says_the_direction_the_dictionary_gives(tmp_path) -> None:
     korean_words = say(load_dictionary_text(tmp_path / "ko", text), rows, "ko")
     obs = korean_words.book.find("crude_import_share_pct", "IND", "RUS")
     assert korean_words.who(obs) == "인도의 수입 중 러시아 비중"
+
+
+def test_each_phrase_is_kept_with_what_it_was_chosen_from(dictionary) -> None:
+    rows = tariffs(IND=50, BRA=50, PAK=19) + trade("20,,,about", "212.3,,,").split("\n", 1)[1]
+    rows += crude("2,,,less_than", "38,36,40,").split("\n", 1)[1]
+    wording = say(dictionary, rows)
+    wording.standing("us_tariff_rank", "IND")
+    wording.fold("bilateral_trade_multiple", "USA", "IND")
+    wording.change("crude_import_share_pct", "IND", "RUS")
+    standing, fold, change = wording.book.wording
+    assert {k: standing[k] for k in ("helper", "indicator", "entity", "rank", "peers")} == {
+        "helper": "standing",
+        "indicator": "us_tariff_rank",
+        "entity": "IND",
+        "rank": 1,
+        "peers": ["BRA"],
+    }
+    assert standing["peer_names"] == ["Brazil"] and standing["who"] == "India"
+    assert standing["text"] == "tied with Brazil for the highest US tariff rate on any country"
+    assert (fold["helper"], fold["text"], fold["multiple"], fold["exact"]) == (
+        "fold",
+        "more than tenfold",
+        10,
+        False,
+    )
+    assert (change["text"], change["direction"], change["first"], change["period"]) == (
+        "rose from less than 2% in 2021 to 36–40% in 2025",
+        "rose",
+        "2021",
+        "2025",
+    )
+    assert change["label"] == "Share of crude oil imports" and change["who"] == "India with Russia"

@@ -140,3 +140,43 @@ def test_memo_command_runs_memo_with_this_python() -> None:
 
     assert plan.memo_command().endswith(" -m memo.cli")
     assert sys.executable in plan.memo_command()
+
+
+def test_a_memos_key_follows_its_data_its_templates_and_its_catalogue(
+    base: Path, tmp_path: Path
+) -> None:
+    from unit.support import TARIFF_TEMPLATE
+
+    def keys(root: Path) -> dict[str, str]:
+        return {m: plan.memo_key(str(root), m) for m in MEMO_IDS}
+
+    before = keys(base)
+    assert len(set(before.values())) == len(MEMO_IDS)
+    assert keys(make_project(tmp_path / "same")) == before
+    # Its own template: that memo only (the data digest does not see templates).
+    other = make_project(tmp_path / "t", tariff_brief=TARIFF_TEMPLATE + "<!-- reworded -->\n")
+    assert {m for m, k in keys(other).items() if k != before[m]} == {"tariff-brief-en"}
+    assert plan.data_digest(str(other), "tariff-brief-en") == digests(base)["tariff-brief-en"]
+    # The Korean catalogue: the Korean edition only.
+    po = other / "templates/locale/ko/LC_MESSAGES/memo.po"
+    po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert {m for m, k in keys(other).items() if k != before[m]} == {
+        "tariff-brief-en",
+        "trade-brief-ko",
+    }
+    assert plan.memo_key(str(base), "no-such-memo") == "unknown"
+
+
+def test_the_cached_digest_follows_its_files(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    first = plan.cached_data_digest(str(root), "tariff-brief-en")
+    assert first == plan.data_digest(str(root), "tariff-brief-en")
+    rows = (root / "data/indicators.csv").read_text(encoding="utf-8")
+    (root / "data/indicators.csv").write_text(
+        edit(
+            rows, "us_tariff_rate_pct,IND,,2025-08-06,50,", "us_tariff_rate_pct,IND,,2025-08-06,45,"
+        ),
+        encoding="utf-8",
+    )
+    again = plan.cached_data_digest(str(root), "tariff-brief-en")
+    assert again != first and again == plan.data_digest(str(root), "tariff-brief-en")
