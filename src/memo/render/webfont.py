@@ -122,7 +122,9 @@ def _subset(path: Path, codepoints: frozenset[int]) -> bytes:
     options.desubroutinize = True
     options.name_IDs = [1, 2]  # family and style: what a browser reports as the drawing font
     options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "DSIG"]
-    font = TTFont(io.BytesIO(_font_bytes(path)))
+    # The font's own timestamp, not the time of the cut: the same page has the same bytes on every
+    # build and machine (a local build and a cluster's are compared byte for byte).
+    font = TTFont(io.BytesIO(_font_bytes(path)), recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(codepoints))
     subsetter.subset(font)

@@ -103,3 +103,13 @@ def test_unicode_ranges_merge_runs(codepoints: set[int], css: str) -> None:
 def test_wide_characters_are_those_latin_fonts_lack() -> None:
     assert all(webfont.wide(c) for c in "한국어中文、")
     assert not any(webfont.wide(c) for c in "Aé²–†%")
+
+
+def test_a_cut_font_has_the_same_bytes_on_every_build(tmp_path: Path) -> None:
+    """The cut keeps the font's own timestamp, not the time of the cut: a page built on another
+    machine or an hour later (a cluster's render against a local one) has the same bytes."""
+    page, _ = webfont.embed(KOREAN_PAGE, "ko", TEMPLATES, cache=tmp_path)
+    sources = {"normal": "NanumGothic.ttf", "bold": "NanumGothicBold.ttf"}
+    for weight, font, _range in fonts_of(page):
+        source = TTFont(REPO / "assets/fonts" / sources[weight], lazy=True)
+        assert font["head"].modified == source["head"].modified
