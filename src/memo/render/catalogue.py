@@ -103,6 +103,7 @@ _CHART_NOTE = re.compile(r"\bof chart (\S+?);")
 
 _INDICATOR_NOTE = re.compile(r"\bindicator ([a-z0-9_]+)")
 _ENTITY_NOTE = re.compile(r"\bname of entity (\S+)")
+_AUDIENCE_NOTE = re.compile(r"^audience (\S+)$")
 
 
 def _topic_words(project: object, language: str) -> tuple[set[str], set[str] | None]:
@@ -144,6 +145,7 @@ def required(
         f"templates/{m.get('template')}" for m in memos.get("memos") or [] if isinstance(m, dict)
     } - templates
     charts = {str(c) for m in built for c in m.get("charts") or []}
+    audiences = {str(m.get("audience")) for m in built}
     shown_indicators, shown_entities = (
         _topic_words(project, language) if project is not None else (None, None)
     )
@@ -170,6 +172,10 @@ def required(
                 notes = [_MEMO_NOTE.search(c) for c in msg.auto_comments]
                 owners = {n.group(1) for n in notes if n}
                 if owners and not owners & ids:
+                    continue
+                # The label of an audience none of whose memos is built in this language.
+                readers = {n.group(1) for n in map(_AUDIENCE_NOTE.search, msg.auto_comments) if n}
+                if readers and not readers & audiences:
                     continue
                 # The words of a chart that only memos in other languages show.
                 drawn = {n.group(1) for n in map(_CHART_NOTE.search, msg.auto_comments) if n}

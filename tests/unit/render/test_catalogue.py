@@ -84,6 +84,20 @@ def test_a_language_translates_only_what_its_memos_show(small: Path) -> None:
     assert catalogue.required(small, template, "ja") == set()  # no memo in Japanese
 
 
+def test_an_audience_read_only_in_english_needs_no_korean_label(small: Path) -> None:
+    memos = small / "config/memos.yaml"
+    text = memos.read_text(encoding="utf-8")
+    text = text.replace(
+        "    label: Officials\n", "    label: Officials\n  desk:\n    label: Arcadia desk\n", 1
+    ).replace(
+        "  - id: tariff-brief\n    audience: officials", "  - id: tariff-brief\n    audience: desk"
+    )
+    memos.write_text(text, encoding="utf-8")
+    needed = catalogue.required(small, extract(small), "ko")
+    assert "Officials" in needed  # the audience of trade-brief, built in Korean
+    assert "Arcadia desk" not in needed  # only tariff-brief's, English only
+
+
 def test_check_changes_nothing_and_names_what_is_missing(small: Path, capsys) -> None:
     pot = small / catalogue.TEMPLATE_PATH
     before = pot.read_bytes()
