@@ -177,7 +177,7 @@ class FactBook:
                 "label": self.label(obs.indicator)
                 if obs.indicator in self.dataset.dictionary.indicators
                 else obs.indicator,
-                "who": self.who(obs),
+                "who": self.parties(obs),
             }
         )
         if self.is_stale(obs) and obs not in self.stale:
@@ -306,6 +306,18 @@ class FactBook:
             pattern = pattern or fmt.N_("{entity} with {counterpart}")
             return self.gettext(pattern).format(
                 entity=self.name(obs.entity), counterpart=self.name(obs.counterpart)
+            )
+        return self.name(obs.entity)
+
+    def parties(self, obs: Observation) -> str:
+        """Name an observation's entity and counterpart plainly ("Borduria – Arcadia"), for
+        sentences that name the figure's label first ("what changed" in memo.render.changes); an
+        aggregate counterpart (the world, a group) goes unnamed."""
+        entities = self.dataset.dictionary.entities
+        aggregate = obs.counterpart in entities and entities[obs.counterpart].is_aggregate
+        if obs.counterpart and not aggregate:
+            return self.gettext("{a} – {b}").format(
+                a=self.name(obs.entity), b=self.name(obs.counterpart)
             )
         return self.name(obs.entity)
 

@@ -78,7 +78,7 @@ class Wording:
                 "period": obs.period,
                 "text": text,
                 "label": self.book.label(obs.indicator),
-                "who": self.who(obs),
+                "who": self.book.parties(obs),
                 **inputs,
             }
         )
