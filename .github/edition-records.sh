@@ -108,6 +108,7 @@ EOF
   check)
     [ -L reports ] || fail "reports is not a link to an edition: did the build publish?"
     now=$(basename "$(readlink reports)")
+    [[ "$now" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9a-f]{12}$ ]] || fail "reports -> $now: not an edition"
     restored="${RESTORED:-}"
     if [ -f reports/index.html ]; then
       echo "new edition $now published"
