@@ -4,7 +4,9 @@
 #
 #   ledger-branch.sh fetch DIR            the branch's deliveries.jsonl into DIR (a clone of the
 #                                         branch); DIR without a ledger when the branch does not exist
-#   ledger-branch.sh push DIR MESSAGE     commit DIR/deliveries.jsonl and push it to the branch
+#   ledger-branch.sh push DIR MESSAGE     commit DIR/deliveries.jsonl, and DIR/editions/ (the records
+#                                         of the editions sent: edition-records.sh keep), and push
+#                                         them to the branch
 #
 # LEDGER_REMOTE: the repository (default https://github.com/$GH_REPO.git); LEDGER_BRANCH: the branch
 # (default memo-ledger). GH_TOKEN, when set, goes to git as an HTTP header through the environment:
@@ -56,6 +58,7 @@ case "${1:-}" in
       exit 0
     fi
     git -C "$dir" add deliveries.jsonl
+    if [ -d "$dir/editions" ]; then git -C "$dir" add -A editions; fi
     if git -C "$dir" diff --cached --quiet; then
       echo "ledger: unchanged, nothing to commit"
       exit 0
