@@ -210,11 +210,16 @@ def publish_edition(
         with p.open("rb") as f:
             os.fsync(f.fileno())
     fsync_dir(staging)
-    if target.exists():
+    kept = store_mod.manifest(store, target.name) if target.exists() else None
+    if kept is not None and all((target / name).is_file() for name in kept.get("files") or {}):
         shutil.rmtree(staging)
         # The same memos are already there: what is published is that edition, as it was.
-        manifest = store_mod.manifest(store, target.name) or manifest
+        manifest = kept
     else:
+        if target.exists():
+            # An older edition with the same memos, pruned to its records (or left half-written):
+            # never the one reports shows (that one is never pruned), so it is replaced whole.
+            shutil.rmtree(target)
         os.replace(staging, target)
     swap_link(reports, target)
     outcome = SAME_MEMOS if target.name == previous else PUBLISHED

@@ -113,6 +113,29 @@ def test_a_new_edition_replaces_the_link_and_old_ones_are_thinned_then_pruned(
     assert [json.loads(line)["edition"] for line in history] == names
 
 
+def test_memos_like_those_of_an_edition_pruned_to_its_records_are_published_whole(
+    make_project,
+) -> None:
+    from unit.support import CONFIG
+
+    root = make_project(config=CONFIG + "editions:\n  keep: 1\n  keep_records: 3\n")
+    names = []
+    write_memos(root, "same")
+    for version in ("a", "b", "a"):  # the data went back: the memos of the first edition again
+        with (root / "data/dictionary.yaml").open("a", encoding="utf-8") as f:
+            f.write(f"# reviewed for version {version}, {len(names)}\n")  # new inputs each time
+        for oid in IDS:
+            (root / f"build/memos/{oid}.pdf").write_bytes(f"%PDF-1.7 {oid} {version}".encode())
+        run(root)
+        names.append(Path(os.readlink(root / "reports")).name)
+        if len(names) == 2:
+            assert "index.html" not in os.listdir(root / ".reports" / names[0]), "kept as records"
+    assert names[2] == names[0]
+    manifest = json.loads((root / "reports/manifest.json").read_text(encoding="utf-8"))
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((root / "reports" / name).read_bytes()).hexdigest() == digest, name
+
+
 def test_publishing_the_same_memos_again_keeps_the_same_edition(project: Path) -> None:
     run(project)
     link = os.readlink(project / "reports")
