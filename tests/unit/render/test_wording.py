@@ -279,4 +279,4 @@ def test_each_phrase_is_kept_with_what_it_was_chosen_from(dictionary) -> None:
         "2021",
         "2025",
     )
-    assert change["label"] == "Share of crude oil imports" and change["who"] == "India with Russia"
+    assert change["label"] == "Share of crude oil imports" and change["who"] == "India – Russia"
