@@ -421,3 +421,19 @@ def test_templates_ask_only_for_indicators_and_events_the_data_define(path: Path
     }
     known = {"indicator": set(dictionary["indicators"]), "event": events}
     assert [(kind, name) for kind, name in _lookups(path) if name not in known[kind]] == []
+
+
+def test_a_template_that_does_not_parse_is_named_at_its_line(built: Path, tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(built, root, symlinks=True)
+    template = root / "templates/tariff_brief.html.j2"
+    lines = template.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("{% block "))
+    lines[number - 1] = lines[number - 1].rstrip("\n") + "{% if %}\n"
+    template.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(MemoError) as raised:
+        render(root, "tariff-brief-en")
+    assert (raised.value.path, raised.value.line) == ("templates/tariff_brief.html.j2", number)
+    assert str(raised.value).startswith(
+        f"memo tariff-brief-en: templates/tariff_brief.html.j2:{number}: "
+    )

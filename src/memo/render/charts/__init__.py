@@ -41,13 +41,15 @@ def draw(spec: ChartSpec, book: FactBook, beside: bool = False) -> Chart:
 
 
 @lru_cache(maxsize=64)
-def _placed_in_source(source: str) -> tuple[str, ...]:
+def _placed_in_source(source: str, filename: str | None = None) -> tuple[str, ...]:
     import jinja2  # here: memo validate imports this module, and need not load Jinja for it
     from jinja2 import nodes
 
     env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
     out = []
-    for call in env.parse(source).find_all(nodes.Call):
+    # Named, so that a syntax error says which file and line (memo.render.html.template_location).
+    name = Path(filename).name if filename else None
+    for call in env.parse(source, name, filename).find_all(nodes.Call):
         if (
             isinstance(call.node, nodes.Name)
             and call.node.name == "chart"
@@ -60,7 +62,7 @@ def _placed_in_source(source: str) -> tuple[str, ...]:
 
 def placed_in(template: Path) -> tuple[str, ...]:
     """Ids of the charts a template places itself (``{{ chart("id") }}``), in source order."""
-    return _placed_in_source(template.read_text(encoding="utf-8"))
+    return _placed_in_source(template.read_text(encoding="utf-8"), str(template))
 
 
 class Figures:
