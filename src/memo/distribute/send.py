@@ -26,19 +26,16 @@ lost ledger must never turn into every recipient getting everything again.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
-from urllib.parse import quote
+from typing import TextIO
 
 from memo.core.problems import DataError, Problem, format_problems
+from memo.distribute.follow import ChangeFinder
 from memo.distribute.ledger import (
     DRY_RUN,
     FAILED_PERMANENT,
@@ -48,13 +45,15 @@ from memo.distribute.ledger import (
     Entry,
     LedgerWriter,
     delivered,
-    has_real_sends,
     read_ledger,
     utc_now,
 )
-from memo.distribute.manifest import MANIFEST, verify
-from memo.distribute.message import BODY_TEXT, Enclosure, Letter, build_message, parse_sender
-from memo.distribute.recipients import Recipient, load_recipients, read_memo_config
+from memo.distribute.letters import by_recipient, eml_path, letter_for, read_unchanged
+from memo.distribute.manifest import MANIFEST
+from memo.distribute.message import Letter, build_message, parse_sender
+from memo.distribute.published import Delivery, load_published, plan
+from memo.distribute.recipients import load_recipients, read_memo_config
+from memo.distribute.signoff import check_approver, check_ledger_memory
 from memo.distribute.smtp import (
     Backoff,
     DeliveryError,
@@ -62,56 +61,8 @@ from memo.distribute.smtp import (
     SettingsError,
     settings_from_env,
 )
-from memo.publish import editions as kept
-from memo.render import i18n
-from memo.render.changes import summary
 
 DRY_RUN_SENDER = "Policy memos (dry run) <memos@example.org>"
-# Control characters: never in a name written to the ledger and printed by `memo ledger`.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-class SendRefused(RuntimeError):
-    """A real send that must not start: no sign-off, or no memory of earlier sends."""
-
-
-@dataclass(frozen=True)
-class PublishedMemo:
-    """One language edition in reports/manifest.json, with its PDF read and hashed."""
-
-    id: str
-    memo: str  # the memo id in config/memos.yaml, shared by its language editions
-    audience: str
-    language: str
-    title: str
-    bottom_line: str
-    html: str
-    pdf_path: Path
-    sha256: str
-    marking: str = ""
-    publisher: str = ""
-
-
-@dataclass(frozen=True)
-class Published:
-    """The published edition: its date and memos, in manifest order, and what identifies it."""
-
-    edition: str
-    memos: tuple[PublishedMemo, ...]
-    manifest_sha256: str = ""  # of manifest.json: covers every published byte
-    input_digest: str = ""  # of the data, config, templates and fonts it was built from
-    base_url: str = ""  # where the build said it would be published
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One memo edition for one recipient; for a reader who had an earlier edition of it, what
-    changed since (sentences in the memo's language) and that edition's date."""
-
-    memo: PublishedMemo
-    recipient: Recipient
-    changes: tuple[str, ...] = ()
-    since: str = ""
 
 
 @dataclass
@@ -174,94 +125,6 @@ class Report:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading the published edition and planning
-
-
-def load_published(reports: Path, display: str) -> Published:
-    """Check ``reports`` against its manifest (every file, every byte), then read its memos.
-
-    Raises DataError listing every problem: a file changed, missing or not listed, or a memo entry
-    without what sending needs.
-    """
-    verified = verify(reports, display)
-    manifest = verified.manifest
-    where = f"{display.rstrip('/')}/{MANIFEST}"
-    if not isinstance(manifest.get("memos"), list):
-        raise DataError([Problem(where, 1, "memos", "missing", "see docs/DESIGN.md")])
-    edition = str(manifest.get("edition", ""))
-    problems: list[Problem] = []
-    memos: list[PublishedMemo] = []
-    required = ("id", "audience", "language", "title", "pdf")
-    for i, entry in enumerate(manifest["memos"]):
-        if not isinstance(entry, dict):
-            problems.append(Problem(where, 1, f"memos[{i}]", "is not an object"))
-            continue
-        missing = [k for k in required if not isinstance(entry.get(k), str) or not entry[k]]
-        if missing:
-            problems.append(Problem(where, 1, f"memos[{i}]", f"missing {', '.join(missing)}"))
-            continue
-        memos.append(
-            PublishedMemo(
-                id=entry["id"],
-                memo=memo_of(entry),
-                audience=entry["audience"],
-                language=entry["language"],
-                title=entry["title"],
-                bottom_line=str(entry.get("bottom_line") or ""),
-                html=str(entry.get("html") or ""),
-                pdf_path=reports / entry["pdf"],
-                sha256=manifest["files"][entry["pdf"]],
-                marking=str(entry.get("marking") or ""),
-                publisher=str(entry.get("publisher") or ""),
-            )
-        )
-    if problems:
-        raise DataError(problems)
-    return Published(
-        edition,
-        tuple(memos),
-        manifest_sha256=verified.sha256,
-        input_digest=str(manifest.get("input_digest") or ""),
-        base_url=str(manifest.get("base_url") or ""),
-    )
-
-
-def memo_of(entry: Mapping[str, Any]) -> str:
-    """Return the memo a manifest entry is an edition of: ``korea-brief`` for ``korea-brief-ko``."""
-    if entry.get("memo"):
-        return str(entry["memo"])
-    suffix = f"-{entry['language']}"
-    return entry["id"][: -len(suffix)] if entry["id"].endswith(suffix) else entry["id"]
-
-
-def choose_edition(
-    editions: list[PublishedMemo], language: str, default_language: str | None
-) -> PublishedMemo:
-    """Pick the edition in ``language``, else the memo's default, else English, else the first."""
-    by_language = {m.language: m for m in editions}
-    for wanted in (language, default_language, "en"):
-        if wanted and wanted in by_language:
-            return by_language[wanted]
-    return editions[0]
-
-
-def plan(
-    published: Published, recipients: list[Recipient], default_language: Mapping[str, str]
-) -> list[Delivery]:
-    """List each (memo edition, recipient) to deliver: memos in manifest order, then recipients."""
-    groups: dict[tuple[str, str], list[PublishedMemo]] = {}
-    for m in published.memos:
-        groups.setdefault((m.audience, m.memo), []).append(m)
-    deliveries: list[Delivery] = []
-    for (audience, memo), editions in groups.items():
-        for person in recipients:
-            if audience in person.audiences:
-                chosen = choose_edition(editions, person.language, default_language.get(memo))
-                deliveries.append(Delivery(chosen, person))
-    return deliveries
-
-
-# --------------------------------------------------------------------------------------------
 # Running
 
 
@@ -298,119 +161,6 @@ class Progress:
         if self.tty:
             self.stream.write("\n")
             self.stream.flush()
-
-
-def eml_path(outbox: Path, edition: str, recipient: Recipient) -> Path:
-    """Return where the dry run writes a recipient's message: ``outbox/<edition>/<address>.eml``."""
-    who = re.sub(r"[^A-Za-z0-9@._+-]", "_", recipient.email.lower())
-    return outbox / (edition or "edition") / f"{who}.eml"
-
-
-def memo_link(base_url: str, memo: PublishedMemo) -> str:
-    """Return the URL of the memo's HTML under ``base_url``, or "" without a base URL or HTML."""
-    if not base_url or not memo.html:
-        return ""
-    return base_url.rstrip("/") + "/" + quote(memo.html)
-
-
-def check_approver(name: str) -> str:
-    """Return the approver's name, stripped; raise SendRefused if there is none or it is unsafe."""
-    cleaned = name.strip()
-    if not cleaned:
-        raise SendRefused(
-            "a real send needs a named sign-off: pass --approved-by NAME, the person who checked "
-            "this edition (in CI, the reviewer who approved the memo-mail environment)"
-        )
-    if _CONTROL.search(cleaned) or len(cleaned) > 200:
-        raise SendRefused("--approved-by: write a name on one line, without control characters")
-    return cleaned
-
-
-def check_ledger_memory(entries: list[Entry], shown: str, first_send: bool) -> None:
-    """Refuse a real send on a ledger that remembers no earlier send, unless it is the first one.
-
-    A missing or empty ledger is what a lost ledger looks like (an expired artifact, a fresh
-    clone): sending then would mail every recipient everything again.
-    """
-    remembers = has_real_sends(entries)
-    if not remembers and not first_send:
-        raise SendRefused(
-            f"{shown} records no earlier send. If the ledger was lost, restore it first (the "
-            "memo-ledger branch, docs/distribution.md); if this really is the first send of this "
-            "project, pass --first-send"
-        )
-    if remembers and first_send:
-        raise SendRefused(
-            f"--first-send, but {shown} already records sends: drop --first-send "
-            "(what was delivered is not sent again)"
-        )
-
-
-def by_recipient(due: list[Delivery]) -> list[list[Delivery]]:
-    """The due deliveries as one message per recipient, in plan order."""
-    groups: dict[str, list[Delivery]] = {}
-    for d in due:
-        groups.setdefault(d.recipient.email.lower(), []).append(d)
-    return list(groups.values())
-
-
-def edition_in_words(edition: str, language: str) -> str:
-    """The edition date as a reader of ``language`` writes it ("15 September 2025")."""
-    import datetime as dt
-
-    from memo.render.fmt import date
-
-    try:
-        return date(dt.date.fromisoformat(edition), language)
-    except ValueError:  # not an ISO date, or a language Babel does not know
-        return edition
-
-
-def _in_language(values: list[tuple[str, str]], language: str) -> str:
-    """Of (language, text) pairs, the text in ``language``, else every distinct text."""
-    mine = [text for lang, text in values if lang == language and text]
-    return mine[0] if mine else " / ".join(dict.fromkeys(text for _, text in values if text))
-
-
-def letter_for(
-    group: list[Delivery], edition: str, base_url: str, read: Callable[[Path], bytes]
-) -> Letter:
-    """The message for one recipient's due memos."""
-    person = group[0].recipient
-    language = person.language if person.language in BODY_TEXT else "en"
-    memos = [d.memo for d in group]
-    return Letter(
-        edition=edition,
-        language=language,
-        recipient_name=person.name,
-        recipient_email=person.email,
-        memos=tuple(
-            Enclosure(
-                memo_id=d.memo.id,
-                title=d.memo.title,
-                bottom_line=d.memo.bottom_line,
-                language=d.memo.language,
-                pdf=read(d.memo.pdf_path),
-                pdf_sha256=d.memo.sha256,
-                link=memo_link(base_url, d.memo),
-                changes=d.changes,
-                since=d.since,
-            )
-            for d in group
-        ),
-        edition_date_text=edition_in_words(edition, language),
-        marking=_in_language([(m.language, m.marking) for m in memos], language),
-        publisher=_in_language([(m.language, m.publisher) for m in memos], language),
-        index_link=base_url.rstrip("/") + "/index.html" if base_url else "",
-    )
-
-
-def _read_unchanged(path: Path, sha256: str) -> bytes:
-    """The bytes of a PDF to attach, refused if they are no longer those its manifest lists."""
-    pdf = path.read_bytes()
-    if hashlib.sha256(pdf).hexdigest() != sha256:
-        raise SendRefused(f"{path} changed during the send: rebuild, then send")
-    return pdf
 
 
 def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Report:
@@ -516,7 +266,7 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
                 group,
                 published.edition,
                 base_url,
-                lambda path: _read_unchanged(
+                lambda path: read_unchanged(
                     path, next(d.memo.sha256 for d in group if d.memo.pdf_path == path)
                 ),
             )
@@ -542,39 +292,6 @@ def run_send(options: SendOptions, progress_stream: TextIO = sys.stderr) -> Repo
                 _deliver(due, mailer, sender_text, sender_address, letter, record, progress, report)
         progress.finish()
     return report
-
-
-class ChangeFinder:
-    """What changed in a memo since the version a reader received, from the records kept under
-    .reports/ (memo.publish.editions): the edition whose PDF has the SHA-256 the ledger recorded,
-    its figure record of the memo, and the published one."""
-
-    def __init__(self, root: Path, reports: Path) -> None:
-        self.root = root
-        self.reports = reports
-        self.store = reports.parent / kept.STORE
-
-    def since(self, memo: PublishedMemo, pdf_sha256: str) -> tuple[str, list[str]] | None:
-        """(date of the edition received, sentences on what changed since: none when nothing a
-        reader sees did), or None when that edition's record is not kept."""
-        received = kept.received(self.store, memo.id, pdf_sha256)
-        if received is None:
-            return None
-        old = kept.record(self.store, received, memo.id)
-        try:
-            new = json.loads((self.reports / f"{memo.id}.figures.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            return None
-        if old is None or not isinstance(new, dict):
-            return None
-        date = str((kept.manifest(self.store, received) or {}).get("edition") or received)
-        return date, summary(old, new, self._gettext(memo.language), memo.language)
-
-    def _gettext(self, language: str) -> Callable[[str], str]:
-        try:
-            return i18n.translations(self.root / "templates", language).gettext
-        except FileNotFoundError:  # no catalogue for it: the sentences stay in English
-            return str
 
 
 def _deliver(

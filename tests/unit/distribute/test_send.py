@@ -34,16 +34,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from memo.cli import main
 from memo.core.problems import DataError
 from memo.distribute.ledger import has_real_sends, read_ledger
-from memo.distribute.recipients import load_recipients
-from memo.distribute.send import (
-    Published,
-    PublishedMemo,
-    SendOptions,
-    SendRefused,
-    format_report,
-    plan,
-    run_send,
-)
+from memo.distribute.send import SendOptions, format_report, run_send
+from memo.distribute.signoff import SendRefused
 from memo.distribute.smtp import Backoff
 
 REPO = Path(__file__).resolve().parents[3]
@@ -803,45 +795,6 @@ def test_an_unreachable_ledger_branch_is_an_error_not_an_empty_ledger(
     env = {**os.environ, "LEDGER_REMOTE": str(tmp_path / "no-such-repository.git")}
     fetched = script(project, "ledger-branch.sh", "fetch", "ledger", env=env)
     assert fetched.returncode == 1 and "cannot read branch memo-ledger" in fetched.stderr
-
-
-# ------------------------------------------------------------------------------------------------
-# Plan: who gets which edition
-
-
-def memo(memo_id: str, audience: str, language: str) -> PublishedMemo:
-    return PublishedMemo(
-        memo_id, memo_id.rsplit("-", 1)[0], audience, language, memo_id, "", "", Path("x.pdf"), "0"
-    )
-
-
-def test_plan_picks_the_reader_language_else_the_default_edition(tmp_path: Path) -> None:
-    published = Published(
-        "2025-09-15",
-        (
-            memo("korea-brief-ko", "rok_officials", "ko"),
-            memo("korea-brief-en", "rok_officials", "en"),
-            memo("us-brief-en", "us_policymakers", "en"),
-        ),
-    )
-    rows = (
-        "name,email,organisation,audiences,language\n"
-        "Kim,kim@x.kr,X,rok_officials;us_policymakers,ko\n"
-        "Park,park@x.kr,X,rok_officials,en\n"
-        "Tanaka,tanaka@x.jp,X,rok_officials,ja\n"
-        "Helen,helen@x.org,X,senior_readers,en\n"
-    )
-    path = tmp_path / "r.csv"
-    path.write_text(rows, encoding="utf-8")
-    people, problems = load_recipients(path, "r.csv", None)
-    assert problems == []
-    got = [(d.memo.id, d.recipient.email) for d in plan(published, people, {"korea-brief": "ko"})]
-    assert got == [
-        ("korea-brief-ko", "kim@x.kr"),
-        ("korea-brief-en", "park@x.kr"),
-        ("korea-brief-ko", "tanaka@x.jp"),  # no Japanese edition: the memo's default, Korean
-        ("us-brief-en", "kim@x.kr"),  # no Korean edition of the US brief: English
-    ]
 
 
 # ------------------------------------------------------------------------------------------------
