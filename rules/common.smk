@@ -1,6 +1,8 @@
 # Planning-time helpers (memo.workflow.plan): memo ids, each memo's input files and data digest.
 # Planning reads what it needs and nothing more: no validation (rule derive checks everything
 # before any render), and nothing is written or deleted by a dry run.
+import os
+
 from memo.publish import editions as memo_editions
 from memo.workflow import plan as memo_plan
 from memo.workflow import runlock as memo_runlock
@@ -22,6 +24,10 @@ FIGURES = "build/derived/figures.csv"
 
 
 def memo_figures(wildcards):
+    if not os.path.exists(FIGURES):
+        # No table: never built, or Snakemake removed it when derive last failed. The data may
+        # have changed since the memos were rendered, so each render waits for derive and runs.
+        return FIGURES
     # `ancient`: the table orders the render after derive; its time does not make it rerun.
     return ancient(checkpoints.derive.get().output.figures)
 
