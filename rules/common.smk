@@ -1,9 +1,11 @@
-# Planning-time helpers (memo.workflow.plan): memo ids, each memo's input files and data digest.
+# Planning-time helpers: memo ids and each memo's input files (memo.workflow.plan), and the digest
+# of the data each memo shows, which decides when its render reruns (memo.workflow.digest).
 # Planning reads what it needs and nothing more: no validation (rule derive checks everything
 # before any render), and nothing is written or deleted by a dry run.
 import os
 
 from memo.publish import editions as memo_editions
+from memo.workflow import digest as memo_digest
 from memo.workflow import plan as memo_plan
 from memo.workflow import runlock as memo_runlock
 
@@ -41,14 +43,14 @@ def every_memo_template(wildcards):
 
 
 def memo_data_digest(wildcards):
-    return memo_plan.cached_data_digest(".", wildcards.memo)
+    return memo_digest.cached_data_digest(".", wildcards.memo)
 
 
 def memo_previous(wildcards):
     # The memo's record in the last published edition built from other inputs: its "What's new"
     # box says what changed since (none for a first edition). Editions in which the memo did not
     # change are skipped, so publishing another memo's change does not rebuild this one.
-    key = memo_plan.memo_key(".", wildcards.memo)
+    key = memo_digest.memo_key(".", wildcards.memo)
     found = memo_editions.previous_record(".", wildcards.memo, key)
     return [found] if found else []
 

@@ -53,7 +53,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "new": ("memo.author.new", "cli_new", "start a new memo: its config entry and a template"),
     "preview": (
-        "memo.author.preview",
+        "memo.author.preview_server",
         "cli_preview",
         "serve a memo on 127.0.0.1, re-rendered on every save",
     ),

@@ -191,7 +191,7 @@ def _index(store: str, _stamp: tuple) -> tuple[tuple[str, dict[str, str], frozen
 def previous_record(root: str | Path, output_id: str, key: str) -> str | None:
     """The record a memo's render compares with, for its "What's new" box: the memo's record in
     the newest kept edition whose memo was built from other inputs than ``key`` (its inputs now,
-    memo.workflow.plan.memo_key). None for a memo never published (a first edition).
+    memo.workflow.digest.memo_key). None for a memo never published (a first edition).
 
     Editions the memo did not change in are skipped, so the answer does not move when another
     memo's edition is published: an unchanged memo keeps its box, and is not rendered again.

@@ -128,7 +128,7 @@ def publish_edition(
     if same and not force:
         return published, SAME_INPUTS
     ids = edition.output_ids()
-    from memo.workflow.plan import memo_key
+    from memo.workflow.digest import memo_key
 
     metas = []
     for oid in ids:

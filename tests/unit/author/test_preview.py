@@ -1,33 +1,12 @@
 """memo.author.preview: the page a preview serves, re-rendered in-process from what changed;
-problems with file and line; the script only in the served page; answers on 127.0.0.1 only.
-(The browser side is tests/e2e/test_preview.py.)"""
+problems with file and line; the script only in the served page. (The server is
+test_preview_server.py; the browser side tests/e2e/test_preview.py.)"""
 
 from __future__ import annotations
 
-import http.client
-
-import pytest
-
-from memo.author.preview import (
-    Preview,
-    changed_files,
-    changed_kinds,
-    error_page,
-    inject,
-    serve,
-    snapshot,
-    sse_page,
-)
+from memo.author.preview import changed_files, changed_kinds, error_page, inject, snapshot
 from memo.core.problems import Problem
 from unit.support import INDICATORS, TARIFF_TEMPLATE, line_of
-
-
-@pytest.fixture
-def preview(project):
-    p = Preview(project, "tariff-brief-en")
-    p.load()
-    p.render()
-    return p
 
 
 def test_the_served_page_is_the_memo_with_the_script_and_the_memo_html_is_not(preview):
@@ -113,37 +92,6 @@ def test_a_data_edit_reads_the_tables_again_but_not_the_dictionary_or_config(pre
 def test_an_error_page_escapes_what_it_lists():
     page = error_page("x-en", [Problem("data/a.csv", 3, "note", "<b>bad</b>", "fix")])
     assert '<span class="where">data/a.csv:3</span>: note: &lt;b&gt;bad&lt;/b&gt; (fix)' in page
-
-
-def test_an_event_carries_the_version_then_the_page(preview):
-    event = sse_page(preview.page)
-    lines = event.split("\n")
-    assert lines[0] == "data: 1" and event.endswith("\n\n")
-    assert all(line.startswith("data: ") for line in lines[:-2])
-
-
-def test_the_server_answers_only_requests_to_127_0_0_1(preview):
-    server, stop = serve(preview, 0)
-    try:
-        port = server.server_address[1]
-        assert server.server_address[0] == "127.0.0.1"
-
-        def get(path: str, host: str) -> tuple[int, bytes]:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            conn.request("GET", path, headers={"Host": host})
-            response = conn.getresponse()
-            body = response.read() if path != "/events" else response.fp.readline()
-            conn.close()
-            return response.status, body
-
-        assert get("/", f"127.0.0.1:{port}")[0] == 200
-        assert get("/", f"localhost:{port}")[0] == 200
-        assert get("/", "attacker.example")[0] == 403
-        assert get("/events", f"127.0.0.1:{port}") == (200, b"data: 1\n")
-        assert get("/nothing", f"127.0.0.1:{port}")[0] == 404
-    finally:
-        stop.set()
-        server.shutdown()
 
 
 def test_the_preview_shows_what_the_build_publishes(preview, project):

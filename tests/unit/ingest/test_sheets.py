@@ -159,10 +159,10 @@ def test_a_spreadsheet_linked_from_outside_the_project_is_refused_unread(make_pr
 
 
 def test_planning_reads_a_spreadsheet_as_the_csv_file(make_project):
-    from memo.workflow import plan
+    from memo.workflow import digest, plan
 
     root = make_project()
-    csv_digests = {m: plan.data_digest(str(root), m) for m in plan.output_ids(str(root))}
+    csv_digests = {m: digest.data_digest(str(root), m) for m in plan.output_ids(str(root))}
     assert plan.data_files(str(root))[1:] == [
         "data/indicators.csv",
         "data/sources.csv",
@@ -178,7 +178,7 @@ def test_planning_reads_a_spreadsheet_as_the_csv_file(make_project):
     ]
     assert "data/sources.xlsx" in plan.reference_files(str(root))
     # The same rows give the same digests: moving the data to a spreadsheet rebuilds nothing.
-    assert {m: plan.data_digest(str(root), m) for m in csv_digests} == csv_digests
+    assert {m: digest.data_digest(str(root), m) for m in csv_digests} == csv_digests
     # And a changed figure in the spreadsheet changes the digest of the memos showing it.
     write_sheet(
         root / "data/indicators.xlsx",
@@ -186,6 +186,6 @@ def test_planning_reads_a_spreadsheet_as_the_csv_file(make_project):
             "bilateral_trade_usd_bn,USA,IND,2024,212.3", "bilateral_trade_usd_bn,USA,IND,2024,213"
         ),
     )
-    after = {m: plan.data_digest(str(root), m) for m in csv_digests}
+    after = {m: digest.data_digest(str(root), m) for m in csv_digests}
     assert after["trade-brief-en"] != csv_digests["trade-brief-en"]
     assert after["tariff-brief-en"] == csv_digests["tariff-brief-en"]

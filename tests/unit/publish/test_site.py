@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from memo.publish import site
-from memo.workflow import plan
+from memo.workflow import digest as memo_digest
 
 IDS = ["tariff-brief-en", "trade-brief-en", "trade-brief-ko"]
 
@@ -293,7 +293,7 @@ def test_the_manifest_names_the_edition_its_inputs_the_one_before_and_each_memos
     assert first["id"] == Path(os.readlink(project / "reports")).name
     assert first["previous"] is None
     # Each memo's key as planning computes it: what the next build's renders compare with.
-    keys = [plan.memo_key(str(project), oid) for oid in IDS]
+    keys = [memo_digest.memo_key(str(project), oid) for oid in IDS]
     assert [m["digest"] for m in first["memos"]] == keys and len(set(keys)) == len(IDS)
     # The digest of data/, config/, templates/ and assets/ as they are on disk, worked out here.
     files = {}

@@ -1,17 +1,17 @@
-"""Planning matches rows to memos on ids in their normal form, as rule derive reads them: a row
-whose entity is typed full-width is the same entity's row, and editing it reruns the memos that
-show it."""
+"""memo.workflow.digest matches rows to memos on ids in their normal form, as rule derive reads
+them: a row whose entity is typed full-width is the same entity's row, and editing it reruns the
+memos that show it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from memo.workflow import plan
+from memo.workflow import digest as memo_digest
 from unit.support import INDICATORS
 
 
 def digest(root: Path, memo: str = "tariff-brief-en") -> str:
-    return plan.data_digest(str(root), memo)
+    return memo_digest.data_digest(str(root), memo)
 
 
 def edit(root: Path, old: str, new: str) -> None:

@@ -1,0 +1,279 @@
+"""A digest of exactly the data each memo shows, and the key of a memo's inputs.
+
+A memo's render job reruns when its *digest* changes (Snakemake's params trigger), not whenever a
+data file changes: the digest covers the rows of its topic that it can show (those its template
+and key figures look up, every row of the series its charts draw or its wording ranks, and the rows
+its derived figures are computed from), the sources they cite, the events it dates, the dictionary,
+the edition config and its own definition. Editing one figure thus rebuilds only the memos that
+show it.
+
+Read at planning time, so kept light (no pandas: a spreadsheet is read with openpyxl alone); each
+table is read once while it is unchanged, each digest computed once while its files are.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from memo.core.text import normal
+from memo.workflow.lookups import markdown_names, template_names
+from memo.workflow.plan import (
+    CONFIG,
+    DICTIONARY,
+    MEMOS,
+    TEMPLATES,
+    definition,
+    read_yaml,
+    stamp,
+    table_file,
+)
+
+
+def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
+    rel = table_file(root, f"data/{name}")
+    path = Path(root, rel)
+    if rel.endswith(".xlsx"):
+        return _read_sheet_rows(str(path), stamp(path))
+    return _read_rows(str(path), stamp(path))
+
+
+@lru_cache(maxsize=8)
+def _read_sheet_rows(path: str, _key: tuple) -> tuple[tuple[str, ...], ...]:
+    """A spreadsheet's first sheet as rows of text, as memo.ingest.sheets reads it, but with
+    openpyxl alone (no pandas at planning time)."""
+    try:
+        import openpyxl
+
+        from memo.ingest.sheets import cell_text
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            cells = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except Exception:  # unreadable: rule derive says why
+        return ()
+    return tuple(row for row in map(_clean, cells) if row)
+
+
+@lru_cache(maxsize=8)
+def _read_rows(path: str, _key: tuple) -> tuple[tuple[str, ...], ...]:
+    from memo.core.files import read_input
+
+    try:
+        # Read as rule derive reads it: never a link out of the project, a FIFO or a device.
+        text = read_input(path, f"data/{Path(path).name}").decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ()
+    return tuple(row for row in map(_clean, csv.reader(io.StringIO(text))) if row)
+
+
+def _clean(row: list[str]) -> tuple[str, ...]:
+    """A row as the data mean it: cells stripped, and the empty cells a spreadsheet appends dropped,
+    so that re-saving a file in a spreadsheet does not rebuild every memo."""
+    cells = [cell.strip() for cell in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    return tuple(cells)
+
+
+def _topic(root: str, memo: dict) -> dict:
+    topics = read_yaml(root, MEMOS).get("topics") or {}
+    topic = topics.get(memo.get("topic")) if isinstance(topics, dict) else None
+    return topic if isinstance(topic, dict) else {}
+
+
+def _spec_inputs(spec: Any, known: dict) -> set[str]:
+    """The indicators a ``derive:`` block names (any parameter naming an indicator)."""
+    if not isinstance(spec, dict):
+        return set()
+    return {v for k, v in spec.items() if k != "kind" and isinstance(v, str) and v in known}
+
+
+def dependencies(root: str, output_id: str) -> dict:
+    """Indicators, rows, events and sources one memo can show, found without rendering it.
+
+    Read from its template (figure lookups, and every other string naming an indicator or an
+    event), its key figures and charts (the indicators their specs name), and, for a derived
+    indicator, the indicators its ``derive:`` block reads. ``lookups`` are the (indicator, entity,
+    counterpart) the memo looks up with constant arguments (None: any); ``wide`` the indicators all
+    of whose rows count; ``indicators`` all of them; ``topic`` the memo's topic entry.
+    """
+    m, _lang = definition(root, output_id)
+    dictionary = read_yaml(root, DICTIONARY)
+    indicators_def = dictionary.get("indicators") or {} if isinstance(dictionary, dict) else {}
+    events = {normal(row[0]) for row in _rows(root, "events.csv")[1:] if row}
+    constants, lookups, series = template_names(root, m["template"])
+    md_constants, md_lookups, md_series = markdown_names(root, m)
+    constants, lookups, series = constants | md_constants, lookups | md_lookups, series | md_series
+    lookups = {lk for lk in lookups if lk[0] in indicators_def}
+    for k in m.get("key_figures") or []:
+        if isinstance(k, dict) and k.get("indicator"):
+            lookups.add((k["indicator"], k.get("entity"), k.get("counterpart") or ""))
+    wide = {c for c in constants if c in indicators_def} | (series & set(indicators_def))
+    charts = read_yaml(root, MEMOS).get("charts") or {}
+    for chart in m.get("charts") or []:
+        spec = charts.get(chart) if isinstance(charts, dict) else None
+        if isinstance(spec, dict):
+            wide |= {v for k, v in spec.items() if k.startswith("indicator") and isinstance(v, str)}
+    # A derived figure can be computed from any row of its inputs.
+    todo = list(wide | {lk[0] for lk in lookups})
+    seen = set(todo)
+    while todo:
+        entry = indicators_def.get(todo.pop()) or {}
+        for dep in _spec_inputs(entry.get("derive"), indicators_def):
+            wide.add(dep)
+            if dep not in seen:
+                seen.add(dep)
+                todo.append(dep)
+    used_events = {c for c in constants if c in events}
+    deps = {
+        "indicators": wide | {lk[0] for lk in lookups},
+        "wide": wide,
+        "lookups": lookups,
+        "topic": _topic(root, m),
+    }
+    sources = {
+        normal(row[9])
+        for row in _rows(root, "indicators.csv")[1:]
+        if len(row) > 9 and shows(deps, row)
+    }
+    sources |= {
+        normal(row[3])
+        for row in _rows(root, "events.csv")[1:]
+        if len(row) > 3 and normal(row[0]) in used_events
+    }
+    return {**deps, "events": used_events, "sources": sources}
+
+
+def _in_topic(topic: dict, row: tuple[str, ...]) -> bool:
+    """Whether an indicators.csv row falls in a topic's entities (its periods are checked by
+    rule derive; a row outside them can only rebuild a memo, never change what it shows)."""
+    entities = topic.get("entities")
+    if not isinstance(entities, list):
+        return True
+    entity, counterpart = _ids(row)[1:]
+    return entity in entities and (not counterpart or counterpart in entities)
+
+
+def shows(deps: dict, row: tuple[str, ...]) -> bool:
+    """Whether an indicators.csv row (indicator, entity, counterpart, ...) is among ``deps``."""
+    if not row:
+        return False
+    indicator, entity, counterpart = _ids(row)
+    if indicator not in deps["indicators"] or not _in_topic(deps.get("topic") or {}, row):
+        return False
+    if indicator in deps["wide"]:
+        return True
+    return any(
+        ind == indicator and ent in (None, entity) and cp in (None, counterpart)
+        for ind, ent, cp in deps["lookups"]
+    )
+
+
+def _ids(row: tuple[str, ...]) -> tuple[str, str, str]:
+    """A row's indicator, entity and counterpart as rule derive reads them (their normal form)."""
+    cells = [*row[:3], "", "", ""][:3]
+    return normal(cells[0]), normal(cells[1]), normal(cells[2])
+
+
+def _dictionary_seen(root: str, memo: dict, deps: dict) -> Any:
+    """The dictionary as one memo reads it: every entry but the entities outside its topic (and
+    not named in its template), so that adding a country for another topic rebuilds no memo."""
+    dictionary = read_yaml(root, DICTIONARY)
+    entities = dictionary.get("entities") if isinstance(dictionary, dict) else None
+    scope = (deps.get("topic") or {}).get("entities")
+    if not isinstance(entities, dict) or not isinstance(scope, list):
+        return dictionary
+    named = set(scope) | template_names(root, memo["template"])[0] | markdown_names(root, memo)[0]
+    return {**dictionary, "entities": {k: v for k, v in entities.items() if k in named}}
+
+
+def data_digest(root: str, output_id: str) -> str:
+    """A digest of the data one memo depends on; a new value makes Snakemake rerun its job."""
+    h = hashlib.sha256()
+    try:
+        m, lang = definition(root, output_id)
+        deps = dependencies(root, output_id)
+    except (KeyError, TypeError, AttributeError):
+        return "unknown"
+    memos = read_yaml(root, MEMOS)
+    charts = memos.get("charts") or {} if isinstance(memos, dict) else {}
+    used_charts = {c: charts.get(c) for c in m.get("charts") or [] if isinstance(charts, dict)}
+    h.update(
+        json.dumps([m, lang, deps["topic"], used_charts], sort_keys=True, default=str).encode()
+    )
+    path = Path(root, CONFIG)
+    h.update(path.read_bytes() if path.exists() else b"")
+    h.update(json.dumps(_dictionary_seen(root, m, deps), sort_keys=True, default=str).encode())
+    for name, keep in (
+        ("indicators.csv", lambda row: shows(deps, row)),
+        ("sources.csv", lambda row: normal(row[0]) in deps["sources"]),
+        ("events.csv", lambda row: normal(row[0]) in deps["events"]),
+    ):
+        rows = _rows(root, name)
+        # The header too: a renamed column changes how every row reads.
+        h.update(repr(rows[:1]).encode())
+        for row in rows[1:]:
+            if row and keep(row):
+                h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    return _read_digest(str(path), stamp(path))
+
+
+@lru_cache(maxsize=64)
+def _read_digest(path: str, _key: tuple) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+_DIGESTS: dict[tuple[str, str], tuple[tuple, str]] = {}
+
+
+def _data_stamp(root: str) -> tuple:
+    """Sizes and times of every file a data digest reads."""
+    files = [Path(root, rel) for rel in (MEMOS, DICTIONARY, CONFIG)]
+    files += [Path(root, "data", name) for name in ("indicators.csv", "sources.csv", "events.csv")]
+    files += sorted(Path(root, TEMPLATES).glob("*.j2"))
+    return tuple((str(p), stamp(p)) for p in files)
+
+
+def cached_data_digest(root: str, output_id: str) -> str:
+    """:func:`data_digest`, computed once while its files are unchanged: planning asks for it
+    twice per memo (the render's params, and its key for the record it compares with)."""
+    key = _data_stamp(root)
+    hit = _DIGESTS.get((root, output_id))
+    if hit is None or hit[0] != key:
+        hit = (key, data_digest(root, output_id))
+        _DIGESTS[(root, output_id)] = hit
+    return hit[1]
+
+
+def memo_key(root: str, output_id: str) -> str:
+    """A key of everything that decides which figures and phrases a memo shows: its data digest,
+    its template and the base template, and its language's catalogue. Published with the memo
+    (manifest ``memos[].digest``), it tells which earlier edition of the memo was built from other
+    inputs: the one its "What's new" box compares with (memo.publish.editions.previous_record)."""
+    try:
+        m, lang = definition(root, output_id)
+    except (KeyError, TypeError):
+        return "unknown"
+    h = hashlib.sha256(cached_data_digest(root, output_id).encode())
+    files = [f"{TEMPLATES}/{m.get('template')}", f"{TEMPLATES}/base.html.j2"]
+    if lang != "en":
+        files.append(f"{TEMPLATES}/locale/{lang}/LC_MESSAGES/memo.po")
+    for rel in files:
+        h.update(f"{rel}:{_file_digest(Path(root, rel))}".encode())
+    return h.hexdigest()

@@ -1,0 +1,154 @@
+"""The figures a memo's templates and Markdown sections look up, found without rendering it: the
+(indicator, entity, counterpart) of each lookup with constant arguments, the indicators whose
+whole series a helper reads, and every other string constant (which may name an indicator, an
+event or an entity). :mod:`memo.workflow.digest` turns them into the rows a memo can show.
+
+Read at planning time, so kept light: Jinja's parser and memo.render.prose's call parser only,
+each template parsed once while templates/ is unchanged.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from memo.workflow.plan import TEMPLATES, markdown_sections
+
+# Template calls that look figures up as (indicator, entity, counterpart, ...): ``fact(...)`` and
+# ``say.<helper>(...)``. When entity and counterpart are constants the memo shows only the rows
+# matching them; an argument that is not a constant matches any value (None). Helpers in
+# ``SERIES_HELPERS`` read every row of the indicator (a ranking's peers, a series' periods).
+LOOKUP_CALLS = {"fact": None, "fold": "say", "change": "say", "standing": "say"}
+SERIES_HELPERS = frozenset({"standing", "change"})
+
+Lookup = tuple[str, str | None, str | None]
+
+
+def markdown_names(root: str, memo: dict) -> tuple[set[str], set[Lookup], set[str]]:
+    """String arguments, figure lookups and whole-series indicators of a memo's Markdown
+    sections' calls (a call that does not parse is reported by rule derive)."""
+    constants: set[str] = set()
+    lookups: set[Lookup] = set()
+    series: set[str] = set()
+    sections = markdown_sections(root, memo)
+    if not sections:
+        return constants, lookups, series
+    import re
+
+    from memo.render.prose import CALL, ProseError, parse_call
+
+    for section in sections:
+        path = Path(root, TEMPLATES, str(memo["id"]), f"{section}.md")
+        for m in CALL.finditer(path.read_text(encoding="utf-8")):
+            try:
+                call = parse_call(m.group(1), 0, "")
+            except ProseError:
+                continue
+            args = list(call.args) + [None] * 3
+            kwargs = dict(call.kwargs)
+            strings = [a for a in (*call.args, *kwargs.values()) if isinstance(a, str)]
+            name = re.sub(r"^say\.", "", call.function)
+            if name in LOOKUP_CALLS and isinstance(args[0], str):
+                entity = args[1] if args[1] is not None else kwargs.get("entity")
+                counterpart = args[2] if args[2] is not None else kwargs.get("counterpart", "")
+                lookups.add((args[0], entity, counterpart))
+                if name in SERIES_HELPERS:
+                    series.add(args[0])
+                strings = strings[1:]
+            constants.update(strings)
+    return constants, lookups, series
+
+
+def _lookups(ast, ids: set[int]) -> tuple[set[Lookup], set[str]]:
+    """(indicator, entity, counterpart) of each figure lookup with a constant indicator, and the
+    indicators whose whole series a helper reads; the ids of the indicator constants are added to
+    ``ids``."""
+    from jinja2 import nodes
+
+    def const(node, default):
+        if node is None:
+            return default
+        return node.value if isinstance(node, nodes.Const) and isinstance(node.value, str) else None
+
+    def helper(f) -> str | None:
+        if isinstance(f, nodes.Name) and f.name in LOOKUP_CALLS and LOOKUP_CALLS[f.name] is None:
+            return f.name
+        if (
+            isinstance(f, nodes.Getattr)
+            and isinstance(f.node, nodes.Name)
+            and f.attr in LOOKUP_CALLS
+            and LOOKUP_CALLS[f.attr] == f.node.name
+        ):
+            return f.attr
+        return None
+
+    found: set[Lookup] = set()
+    series: set[str] = set()
+    for call in ast.find_all(nodes.Call):
+        name = helper(call.node)
+        if name is None or call.dyn_args is not None or call.dyn_kwargs is not None:
+            continue
+        if not call.args or not (
+            isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str)
+        ):
+            continue
+        kwargs = {k.key: k.value for k in call.kwargs}
+        args = list(call.args) + [None] * 3
+        entity = const(args[1] if args[1] is not None else kwargs.get("entity"), None)
+        counterpart = const(args[2] if args[2] is not None else kwargs.get("counterpart"), "")
+        found.add((call.args[0].value, entity, counterpart))
+        if name in SERIES_HELPERS:
+            series.add(call.args[0].value)
+        ids.add(id(call.args[0]))
+    return found, series
+
+
+def template_names(root: str, template: str) -> tuple[frozenset, frozenset, frozenset]:
+    """String constants, figure lookups and whole-series indicators of a template and the
+    templates it extends. The indicator named by a lookup is not among the constants.
+
+    Parsed once per template while templates/ is unchanged: planning asks for every memo, and
+    parsing for each of 200 memos took 2 s of every Snakemake run, even a no-op one."""
+    stamp = tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(Path(root, TEMPLATES).glob("*.j2"))
+    )
+    return _parse_template_names(root, template, stamp)
+
+
+@lru_cache(maxsize=64)
+def _parse_template_names(
+    root: str, template: str, _stamp: tuple
+) -> tuple[frozenset, frozenset, frozenset]:
+    import jinja2
+    from jinja2 import nodes
+
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    constants: set[str] = set()
+    lookups: set[Lookup] = set()
+    series: set[str] = set()
+    todo, seen = [template], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            ast = env.parse(Path(root, TEMPLATES, name).read_text(encoding="utf-8"))
+        except (OSError, jinja2.TemplateSyntaxError):
+            continue
+        consumed: set[int] = set()
+        found, whole = _lookups(ast, consumed)
+        lookups |= found
+        series |= whole
+        constants.update(
+            c.value
+            for c in ast.find_all(nodes.Const)
+            if isinstance(c.value, str) and id(c) not in consumed
+        )
+        todo.extend(
+            e.template.value
+            for e in ast.find_all(nodes.Extends)
+            if isinstance(e.template, nodes.Const)
+        )
+    return frozenset(constants), frozenset(lookups), frozenset(series)

@@ -1,0 +1,159 @@
+"""memo.workflow.digest: a memo's digest follows exactly the data it can show, so editing one
+figure reruns only the memos that show it; its key adds its templates and its catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from memo.workflow import digest
+from unit.support import CONFIG, DICTIONARY, INDICATORS, MEMOS, SOURCES, make_project
+
+MEMO_IDS = ("tariff-brief-en", "trade-brief-en", "trade-brief-ko")
+TARIFF = {"tariff-brief-en"}
+TRADE = {"trade-brief-en", "trade-brief-ko"}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_project(tmp_path_factory.mktemp("digest") / "base")
+
+
+def digests(root: Path) -> dict[str, str]:
+    return {m: digest.data_digest(str(root), m) for m in MEMO_IDS}
+
+
+def changed(base: Path, tmp_path: Path, **replace: str) -> set[str]:
+    """The memos whose digest differs in a copy of the project with files replaced."""
+    variant = make_project(tmp_path / "variant", **replace)
+    before, after = digests(base), digests(variant)
+    return {m for m in MEMO_IDS if before[m] != after[m]}
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new)
+
+
+def test_a_broken_memos_yaml_has_no_digest(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", memos="memos: [\n")
+    assert digest.data_digest(str(root), "tariff-brief-en") == "unknown"
+    assert digest.memo_key(str(root), "tariff-brief-en") == "unknown"
+
+
+def test_dependencies_are_read_from_template_key_figures_charts_and_derivations(base: Path) -> None:
+    deps = digest.dependencies(str(base), "tariff-brief-en")
+    # fact("us_tariff_rate_pct", "IND", ...) and the key figures; say.standing reads the whole
+    # ranking, whose inputs are every tariff row; the chart draws every tariff row too.
+    assert ("us_tariff_rate_pct", "IND", "") in deps["lookups"]
+    assert ("us_tariff_rank", "IND", "") in deps["lookups"]
+    assert deps["wide"] == {"us_tariff_rank", "us_tariff_rate_pct"}
+    assert deps["indicators"] == {"us_tariff_rank", "us_tariff_rate_pct"}
+    assert deps["sources"] == {"fn01"}
+    assert deps["topic"]["entities"] == ["USA", "IND", "BRA", "PAK", "RUS", "WLD"]
+    trade = digest.dependencies(str(base), "trade-brief-en")
+    assert trade["indicators"] == {
+        "bilateral_trade_multiple",
+        "bilateral_trade_usd_bn",
+        "crude_import_share_pct",
+    }
+    assert ("bilateral_trade_multiple", "USA", "IND") in trade["lookups"]
+    assert trade["sources"] == {"fn09", "article"}
+
+
+def test_the_indicators_a_chart_draws_come_from_its_spec(base: Path, tmp_path: Path) -> None:
+    memos = edit(MEMOS, "    charts: [tariffs]\n", "    charts: [tariffs, oil]\n")
+    variant = make_project(tmp_path / "v", memos=memos)
+    assert "crude_import_share_pct" in digest.dependencies(str(variant), "tariff-brief-en")["wide"]
+    assert "crude_import_share_pct" not in digest.dependencies(str(base), "tariff-brief-en")["wide"]
+
+
+@pytest.mark.parametrize(
+    ("case", "replace", "expected"),
+    [
+        # A row a memo shows: its memos rebuild, the others do not.
+        ("trade-2024", {"indicators": edit(INDICATORS, ",2024,212.3,", ",2024,215.0,")}, TRADE),
+        # Pakistan's rate is not printed by the tariff brief, but ranks India and is drawn.
+        ("pakistan-rate", {"indicators": edit(INDICATORS, "PAK,,2025-07,19,", "PAK,,2025-07,21,")}, TARIFF),
+        # The base year of the trade multiple (a derived figure's input).
+        ("trade-2000", {"indicators": edit(INDICATORS, ",2000,20,", ",2000,21,")}, TRADE),
+        # A new row of a country outside the memos' topic changes nothing they show.
+        ("outside-topic", {"indicators": INDICATORS + "us_tariff_rate_pct,CHN,,2025-08-06,55,,,,percent,fn01,\n"}, set()),
+        # An entity added to the dictionary for another topic: no memo of this one rebuilds.
+        ("new-entity", {"dictionary": edit(DICTIONARY, "  WLD: {name", "  JPN: {name: Japan, alpha2: JP}\n  WLD: {name")}, set()),
+        # A source's title is printed in the notes of the memos citing it.
+        ("source-title", {"sources": edit(SOURCES, "Trade facts", "Trade facts, revised")}, TRADE),
+        # A spreadsheet re-saving the file with padding changes no figure.
+        ("padding", {"indicators": INDICATORS.replace("\n", ",,\n") + ",,,,,,,,,,\n\n"}, set()),
+        # One memo's definition: that memo (in every language) only.
+        ("memo-title", {"memos": edit(MEMOS, '"US-India trade"', '"US–India trade"')}, TRADE),
+        # The edition config: every memo.
+        ("config", {"config": edit(CONFIG, "max_age_days: 730", "max_age_days: 365")}, set(MEMO_IDS)),
+        # A chart's declaration: the memos drawing it.
+        ("chart", {"memos": edit(MEMOS, "highlight: IND", "highlight: BRA")}, TARIFF),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)  # fmt: skip
+def test_a_digest_changes_only_for_the_memos_showing_an_edit(
+    base: Path, tmp_path: Path, case: str, replace: dict, expected: set
+) -> None:
+    assert changed(base, tmp_path, **replace) == expected
+
+
+def test_the_digest_is_the_same_for_the_same_files(base: Path, tmp_path: Path) -> None:
+    assert digests(make_project(tmp_path / "again")) == digests(base)
+
+
+def test_shows_matches_constant_lookups_and_whole_series() -> None:
+    deps = {
+        "indicators": {"a", "b"},
+        "wide": {"b"},
+        "lookups": {("a", "IND", "")},
+        "topic": {"entities": ["IND", "USA"]},
+    }
+    assert digest.shows(deps, ("a", "IND", "", "2024"))
+    assert not digest.shows(deps, ("a", "USA", "", "2024"))  # another entity of a looked-up figure
+    assert digest.shows(deps, ("b", "USA", "IND", "2024"))  # any row of a whole series
+    assert not digest.shows(deps, ("b", "CHN", "", "2024"))  # outside the topic
+    assert not digest.shows(deps, ("c", "IND", "", "2024"))
+
+
+def test_a_memos_key_follows_its_data_its_templates_and_its_catalogue(
+    base: Path, tmp_path: Path
+) -> None:
+    from unit.support import TARIFF_TEMPLATE
+
+    def keys(root: Path) -> dict[str, str]:
+        return {m: digest.memo_key(str(root), m) for m in MEMO_IDS}
+
+    before = keys(base)
+    assert len(set(before.values())) == len(MEMO_IDS)
+    assert keys(make_project(tmp_path / "same")) == before
+    # Its own template: that memo only (the data digest does not see templates).
+    other = make_project(tmp_path / "t", tariff_brief=TARIFF_TEMPLATE + "<!-- reworded -->\n")
+    assert {m for m, k in keys(other).items() if k != before[m]} == {"tariff-brief-en"}
+    assert digest.data_digest(str(other), "tariff-brief-en") == digests(base)["tariff-brief-en"]
+    # The Korean catalogue: the Korean edition only.
+    po = other / "templates/locale/ko/LC_MESSAGES/memo.po"
+    po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert {m for m, k in keys(other).items() if k != before[m]} == {
+        "tariff-brief-en",
+        "trade-brief-ko",
+    }
+    assert digest.memo_key(str(base), "no-such-memo") == "unknown"
+
+
+def test_the_cached_digest_follows_its_files(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    first = digest.cached_data_digest(str(root), "tariff-brief-en")
+    assert first == digest.data_digest(str(root), "tariff-brief-en")
+    rows = (root / "data/indicators.csv").read_text(encoding="utf-8")
+    (root / "data/indicators.csv").write_text(
+        edit(
+            rows, "us_tariff_rate_pct,IND,,2025-08-06,50,", "us_tariff_rate_pct,IND,,2025-08-06,45,"
+        ),
+        encoding="utf-8",
+    )
+    again = digest.cached_data_digest(str(root), "tariff-brief-en")
+    assert again != first and again == digest.data_digest(str(root), "tariff-brief-en")
