@@ -106,6 +106,7 @@ class Server:
         self.inode = os.stat(path).st_ino
         self.code = _code_signature()
         self._prepared: tuple | None = None  # (inputs key, memo.render.job.Prepared)
+        self._warming = False  # warm_up() renders in full; prepared() alone warms lightly
 
     def warm_up(self) -> None:
         """Import the renderer, load the fonts and, when ``memo derive`` has written the figures
@@ -115,21 +116,17 @@ class Server:
         from pathlib import Path
 
         start = time.monotonic()
+        self._warming = True
         try:
             from memo.render import job
 
             self.prepared()
             if self._prepared is not None:
                 edition = self._prepared[1].edition
-                ids = set(edition.output_ids())
-                pending = [oid for oid in self.pending if oid in ids] or edition.output_ids()
-                first: dict[str, str] = {}
-                for oid in pending:
-                    first.setdefault(edition.memo(oid)[1], oid)
                 with tempfile.TemporaryDirectory(prefix="memo-warm-") as scratch:
                     job.render_memos(
                         Path(self.root),
-                        list(first.values()),
+                        self._first_per_language(edition),
                         Path(scratch),
                         True,
                         self._prepared[1],
@@ -140,6 +137,8 @@ class Server:
                     self._prepared[1].env.get_template(template)
         except Exception as e:  # bad data, a broken template: the jobs will report it themselves
             _log(f"warm-up incomplete: {type(e).__name__}: {e}")
+        finally:
+            self._warming = False
         import memo.cli  # noqa: F401  (the children parse their arguments with it)
 
         # Children share the warm objects copy-on-write; keep the collector from touching (and so
@@ -166,7 +165,48 @@ class Server:
         except Exception as e:  # the job reports it when it renders in its child
             _log(f"inputs not prepared: {type(e).__name__}: {e}")
             return None
+        if not self._warming:
+            self._warm_light()
         return self._prepared[1]
+
+    def _first_per_language(self, edition) -> list[str]:
+        """One memo per language, the first pending one (a rebuild's) when there is one."""
+        ids = set(edition.output_ids())
+        first: dict[str, str] = {}
+        for oid in [oid for oid in self.pending if oid in ids] or edition.output_ids():
+            first.setdefault(edition.memo(oid)[1], oid)
+        return list(first.values())
+
+    def _warm_light(self) -> None:
+        """Before the first child of freshly prepared inputs (a first build: the warm-up ran
+        before derive wrote the figures), warm what every child would otherwise do cold, for a
+        fraction of a render: the HTML of one pending memo per language (templates compiled,
+        catalogues read, fonts cut), every template compiled, and a one-line PDF (WeasyPrint's
+        fonts and styles). Measured on the stress edition: a child's render takes a quarter
+        less CPU, for about 0.15 s here."""
+        import gc
+        import tempfile
+        from pathlib import Path
+
+        from memo.render import job
+
+        start = time.monotonic()
+        prepared = self._prepared[1]
+        try:
+            edition = prepared.edition
+            for oid in self._first_per_language(edition):
+                job.render_one(Path(self.root), prepared, oid)
+            for template in sorted({m.template for m in edition.memos}):
+                prepared.env.get_template(template)
+            if prepared.renderer is not None:
+                with tempfile.TemporaryDirectory(prefix="memo-warm-") as scratch:
+                    page = '<!DOCTYPE html><html lang="en"><head><title>w</title></head><body><p>w</p></body></html>'
+                    prepared.renderer.render(page, Path(scratch) / "warm.pdf")
+        except Exception as e:  # bad data, a broken template: the jobs will report it themselves
+            _log(f"light warm-up incomplete: {type(e).__name__}: {e}")
+        gc.collect()
+        gc.freeze()
+        _log(f"warmed for the prepared inputs in {time.monotonic() - start:.2f} s")
 
     def serve(self) -> None:
         import select

@@ -73,3 +73,26 @@ def test_main_without_serve_is_the_light_client(monkeypatch: pytest.MonkeyPatch)
     seen = []
     monkeypatch.setattr(server, "client_main", lambda a: seen.append(a) or 0)
     assert server.main(argv) == 0 and seen == [argv]
+
+
+def test_inputs_prepared_after_derive_are_warmed_before_any_child(tmp_path: Path, capsys) -> None:
+    """A first build: the server starts before derive has written the figures, so its warm-up
+    cannot render; the first request's fresh inputs are warmed then (templates compiled, one
+    HTML per language rendered), so that no child compiles them again."""
+    from unit.support import derived
+
+    root = make_project(tmp_path / "p")
+    s = server.Server(str(tmp_path / "s.sock"), os.getppid(), str(root))
+    try:
+        s.warm_up()
+        assert s.prepared() is None  # no figures yet
+        derived(root)
+        prepared = s.prepared()
+        assert prepared is not None
+        compiled = {t.name for t in prepared.env.cache.values()}
+        assert {m.template for m in prepared.edition.memos} <= compiled
+        assert "warmed for the prepared inputs" in capsys.readouterr().err
+        assert s.prepared() is prepared  # the same inputs: neither prepared nor warmed again
+        assert "warmed" not in capsys.readouterr().err
+    finally:
+        s.close()
