@@ -32,6 +32,9 @@ from pathlib import Path
 
 from memo.render.client import IDLE_TIMEOUT, MAX_REQUEST, PACKAGE, TICK, client_main, decode_request
 
+# Renders pending from which fresh inputs are warmed before the first child (_warm_light): it
+# costs about two seconds before any child starts and saves about a quarter of each child's CPU.
+LIGHT_WARM_MIN = 8
 # What rendering reads; a change to any file under these makes the server prepare again.
 INPUT_DIRS = ("data", "config", "templates", "assets", "build/derived")
 
@@ -165,7 +168,9 @@ class Server:
         except Exception as e:  # the job reports it when it renders in its child
             _log(f"inputs not prepared: {type(e).__name__}: {e}")
             return None
-        if not self._warming:
+        if not self._warming and len(self.pending or self._prepared[1].edition.output_ids()) >= (
+            LIGHT_WARM_MIN
+        ):
             self._warm_light()
         return self._prepared[1]
 

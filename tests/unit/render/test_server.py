@@ -82,7 +82,9 @@ def test_inputs_prepared_after_derive_are_warmed_before_any_child(tmp_path: Path
     from unit.support import derived
 
     root = make_project(tmp_path / "p")
-    s = server.Server(str(tmp_path / "s.sock"), os.getppid(), str(root))
+    # A build with enough renders pending for the warm-up to pay (these names stand for them).
+    pending = [f"memo-{i}" for i in range(server.LIGHT_WARM_MIN)]
+    s = server.Server(str(tmp_path / "s.sock"), os.getppid(), str(root), pending=pending)
     try:
         s.warm_up()
         assert s.prepared() is None  # no figures yet
@@ -94,5 +96,18 @@ def test_inputs_prepared_after_derive_are_warmed_before_any_child(tmp_path: Path
         assert "warmed for the prepared inputs" in capsys.readouterr().err
         assert s.prepared() is prepared  # the same inputs: neither prepared nor warmed again
         assert "warmed" not in capsys.readouterr().err
+    finally:
+        s.close()
+
+
+def test_a_small_build_is_not_warmed_before_its_children(tmp_path: Path, capsys) -> None:
+    from unit.support import derived
+
+    root = make_project(tmp_path / "p")
+    s = server.Server(str(tmp_path / "s.sock"), os.getppid(), str(root))
+    try:
+        derived(root)
+        assert len(s.prepared().edition.output_ids()) < server.LIGHT_WARM_MIN
+        assert "warmed" not in capsys.readouterr().err  # two seconds first would cost more
     finally:
         s.close()
