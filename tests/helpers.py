@@ -325,14 +325,15 @@ class TextRun:
     figure: bool
 
 
-def _to_unicode(font) -> dict[int, str]:
-    """A font's ToUnicode CMap: character code -> text."""
+def to_unicode(font, errors: str = "replace") -> dict[int, str]:
+    """A font's ToUnicode CMap: character code -> text (``errors="strict"``: a code that is not
+    UTF-16 raises, for tests that the text extracts exactly)."""
     if "/ToUnicode" not in font:
         return {}
     data = font.ToUnicode.read_bytes().decode("latin-1")
 
     def text(hexstr: str) -> str:
-        return bytes.fromhex(hexstr).decode("utf-16-be", errors="replace")
+        return bytes.fromhex(hexstr).decode("utf-16-be", errors=errors)
 
     codes: dict[int, str] = {}
     for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
@@ -351,7 +352,7 @@ def _to_unicode(font) -> dict[int, str]:
                 base = int.from_bytes(start, "big")
                 for i in range(hi_i - lo_i + 1):
                     codes[lo_i + i] = (
-                        (base + i).to_bytes(len(start), "big").decode("utf-16-be", errors="replace")
+                        (base + i).to_bytes(len(start), "big").decode("utf-16-be", errors=errors)
                     )
     return codes
 
@@ -473,7 +474,7 @@ def _walk(owner, resources, ctm, page_id, figures, cmaps, runs, marked=None) -> 
             items = operands[0] if op == "TJ" else [operands[-1]]
             key = font.objgen
             if key not in cmaps:
-                cmaps[key] = _to_unicode(font)
+                cmaps[key] = to_unicode(font)
             width = 2 if font.Subtype == "/Type0" else 1
             text = ""
             for item in items:

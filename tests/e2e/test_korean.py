@@ -25,7 +25,7 @@ import pikepdf
 import pypdf
 import pytest
 from fontTools.ttLib import TTFont
-from helpers import MEMO_DEFS, REPO, tool_env
+from helpers import MEMO_DEFS, REPO, to_unicode, tool_env
 
 from memo.render import i18n
 
@@ -88,33 +88,6 @@ def _flat(text: str) -> str:
 
 
 # ---- drawing: which font draws each character -------------------------------------------------
-def _cmap(font: pikepdf.Dictionary) -> dict[int, str]:
-    """A font's ToUnicode CMap: character code -> text."""
-    data = font.ToUnicode.read_bytes().decode("latin-1")
-
-    def text(hexstr: str) -> str:
-        return bytes.fromhex(hexstr).decode("utf-16-be")
-
-    codes: dict[int, str] = {}
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
-        for src, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
-            codes[int(src, 16)] = text(dst)
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
-        for lo, hi, dst in re.findall(
-            r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\[[^\]]*\])", block
-        ):
-            lo_i, hi_i = int(lo, 16), int(hi, 16)
-            if dst.startswith("["):
-                for i, d in enumerate(re.findall(r"<([0-9a-fA-F]*)>", dst)):
-                    codes[lo_i + i] = text(d)
-            else:
-                start = bytes.fromhex(dst[1:-1])
-                base = int.from_bytes(start, "big")
-                for i in range(hi_i - lo_i + 1):
-                    codes[lo_i + i] = (base + i).to_bytes(len(start), "big").decode("utf-16-be")
-    return codes
-
-
 def _shown(
     owner: pikepdf.Object, resources: pikepdf.Dictionary, cmaps: dict
 ) -> Iterator[tuple[str, int, pikepdf.Dictionary]]:
@@ -142,7 +115,7 @@ def _shown(
             assert font is not None, f"text shown with no font selected ({op})"
             key = font.objgen
             if key not in cmaps:
-                cmaps[key] = _cmap(font)
+                cmaps[key] = to_unicode(font, errors="strict")
             width = 2 if font.Subtype == "/Type0" else 1
             for s in strings:
                 for i in range(0, len(s), width):

@@ -125,3 +125,17 @@ TIED = standing(
     ("Brazil",),
 )
 SECOND = standing("IND", "the second-highest US tariff rate on any country", 2)
+# Russia's share of India's crude imports: a range, from the article.
+OIL = fig(
+    "crude_import_share_pct",
+    "IND",
+    "36–40%",
+    38,
+    counterpart="RUS",
+    period="2025",
+    low=36,
+    high=40,
+    sources=("article",),
+    label="Share of crude oil imports",
+    who="India – Russia",
+)

@@ -13,22 +13,8 @@ from pathlib import Path
 import pytest
 
 from memo.publish import diff, editions
-from unit.drawn_records import INDIA_45, INDIA_50, SECOND, TIED, fig, record, write_record
+from unit.drawn_records import INDIA_45, INDIA_50, OIL, SECOND, TIED, record, write_record
 from unit.support import make_project
-
-OIL = fig(
-    "crude_import_share_pct",
-    "IND",
-    "36–40%",
-    38,
-    counterpart="RUS",
-    period="2025",
-    low=36,
-    high=40,
-    sources=("article",),
-    label="Share of crude oil imports",
-    who="India – Russia",
-)
 
 
 def publish(root: Path, name: str, records: list[dict]) -> Path:

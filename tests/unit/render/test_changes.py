@@ -18,7 +18,17 @@ from memo.render.changes import (
     statements,
     summary,
 )
-from unit.drawn_records import BRAZIL_50, INDIA_45, INDIA_50, SECOND, TIED, fig, record, standing
+from unit.drawn_records import (
+    BRAZIL_50,
+    INDIA_45,
+    INDIA_50,
+    OIL,
+    SECOND,
+    TIED,
+    fig,
+    record,
+    standing,
+)
 from unit.support import korean
 
 RANK_1 = fig(
@@ -37,19 +47,6 @@ GAP_31 = fig(
     who="India – Pakistan",
 )
 GAP_26 = {**GAP_31, "text": "26 percentage points", "value": 26, "method": "45 − 19 = 26"}
-OIL = fig(
-    "crude_import_share_pct",
-    "IND",
-    "36–40%",
-    38,
-    counterpart="RUS",
-    period="2025",
-    low=36,
-    high=40,
-    sources=("article",),
-    label="Share of crude oil imports",
-    who="India – Russia",
-)
 OIL_NARROWER = {**OIL, "text": "37–39%", "low": 37, "high": 39}
 
 
