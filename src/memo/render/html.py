@@ -164,10 +164,15 @@ def render_html(
     output_id = memo.output_id(book.language)
     checked = i18n.Checked(root / "templates", book.language)
     book.gettext = checked.gettext
+    # The page's styles, read once for both renderings.
+    styles = {
+        name: Markup((root / "templates" / f"{file}.css").read_text(encoding="utf-8"))
+        for name, file in (("css", "memo"), ("screen_css", "screen"))
+    }
     try:
         whats_new = (changes, since) if changes and since else None
         first, figures, box = _render_once(
-            root, env, book, memo, checked, chart_order=None, whats_new=whats_new
+            root, env, book, memo, checked, styles, chart_order=None, whats_new=whats_new
         )
         if checked.pending and edition.translations_pending != "mark":
             raise MemoError(untranslated(root, output_id, book.language, checked.pending))
@@ -178,6 +183,7 @@ def render_html(
             book,
             memo,
             checked,
+            styles,
             chart_order=figures.placed,
             pending=bool(checked.pending),
             whats_new=whats_new,
@@ -234,6 +240,7 @@ def _render_once(
     book: FactBook,
     memo: MemoDef,
     checked: i18n.Checked,
+    styles: dict[str, Markup],
     chart_order: list[str] | None,
     pending: bool = False,
     whats_new: tuple[list[Change], Since] | None = None,
@@ -290,8 +297,7 @@ def _render_once(
         translation_pending=pending,
         note_html=book.note_html,
         colophon=book.colophon,
-        css=Markup((templates / "memo.css").read_text(encoding="utf-8")),
-        screen_css=Markup((templates / "screen.css").read_text(encoding="utf-8")),
+        **styles,
     )
     # Sections written in Markdown print where the template lists them, so that their notes are
     # numbered in reading order.
