@@ -53,6 +53,7 @@ from memo.distribute.manifest import MANIFEST
 from memo.distribute.message import Letter, build_message, parse_sender
 from memo.distribute.published import Delivery, load_published, plan
 from memo.distribute.recipients import load_recipients, read_memo_config
+from memo.distribute.report import Report, format_report
 from memo.distribute.signoff import check_approver, check_ledger_memory
 from memo.distribute.smtp import (
     Backoff,
@@ -91,37 +92,6 @@ class SendOptions:
         """Resolve ``value`` against the project root unless it is absolute."""
         p = Path(value)
         return p if p.is_absolute() else self.root / p
-
-
-@dataclass
-class Report:
-    """What a run did, for the closing summary and the exit code."""
-
-    edition: str = ""
-    dry_run: bool = True
-    sent: list[Delivery] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
-    already: list[Delivery] = field(default_factory=list)
-    changed: list[tuple[Delivery, Entry]] = field(default_factory=list)
-    # Delivered before, and nothing a reader sees changed since: not sent.
-    unchanged: list[tuple[Delivery, Entry]] = field(default_factory=list)
-    # (delivery, ledger result, detail)
-    failed: list[tuple[Delivery, str, str]] = field(default_factory=list)
-    # dropped after the whole message went out in this run: (delivery, detail)
-    uncertain: list[tuple[Delivery, str]] = field(default_factory=list)
-    # uncertain in an earlier run and not resent (no resend_uncertain)
-    held: list[tuple[Delivery, Entry]] = field(default_factory=list)
-    not_attempted: list[Delivery] = field(default_factory=list)
-    stopped: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing failed or dropped in this run and nothing was left unattempted.
-
-        Deliveries held back on purpose (changed, uncertain from an earlier run) are listed in the
-        report but do not fail the run: they wait for an explicit --resend-* option.
-        """
-        return not (self.failed or self.uncertain or self.not_attempted or self.stopped)
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,61 +311,6 @@ def _deliver(
             record(d, SENT, "", message_id)
             report.sent.append(d)
             progress.update(True)
-
-
-def format_report(report: Report, outbox_display: str) -> str:
-    """Return the closing summary: counts, then the changed, failed, uncertain and unattempted
-    deliveries."""
-    mode = "dry run" if report.dry_run else "sent"
-    lines = [f"memo send ({mode}), edition {report.edition or '?'}:"]
-    if report.dry_run:
-        where = f"{outbox_display.rstrip('/')}/{report.edition}/"
-        lines.append(f"  {len(report.written)} message(s) written to {where} for review")
-    else:
-        lines.append(f"  {len(report.sent)} sent")
-    lines.append(f"  {len(report.already)} already delivered")
-    if report.unchanged:
-        lines.append(
-            f"  {len(report.unchanged)} unchanged since the edition the recipient has, not sent "
-            "(use --all):"
-        )
-        for d, prior in report.unchanged:
-            lines.append(f"    {d.memo.id} -> {d.recipient.email}: delivered {prior.time}")
-    if report.changed:
-        lines.append(
-            f"  {len(report.changed)} changed, not sent: the edition the recipient has is no "
-            "longer kept, so what changed is unknown (use --all):"
-        )
-        for d, prior in report.changed:
-            lines.append(
-                f"    {d.memo.id} -> {d.recipient.email}: delivered {prior.time} "
-                f"(pdf {prior.sha256[:12]}), now pdf {d.memo.sha256[:12]}"
-            )
-    if report.failed:
-        lines.append(f"  {len(report.failed)} failed:")
-        for d, result, detail in report.failed:
-            lines.append(f"    {d.memo.id} -> {d.recipient.email}: {result}: {detail}")
-    if report.uncertain:
-        lines.append(
-            f"  {len(report.uncertain)} uncertain: the connection dropped after the whole message "
-            "went out, so it may have arrived; not retried (memo ledger lists them):"
-        )
-        for d, detail in report.uncertain:
-            lines.append(f"    {d.memo.id} -> {d.recipient.email}: {detail}")
-    if report.held:
-        lines.append(
-            f"  {len(report.held)} uncertain from an earlier run, not sent again "
-            "(check, then use --resend-uncertain):"
-        )
-        for d, prior in report.held:
-            lines.append(f"    {d.memo.id} -> {d.recipient.email}: uncertain since {prior.time}")
-    if report.stopped:
-        lines.append(f"  stopped: {report.stopped}")
-    if report.not_attempted:
-        lines.append(f"  {len(report.not_attempted)} not attempted (run again to send them)")
-    if report.dry_run and report.written:
-        lines.append("  nothing was sent: review the .eml files, then run again with --send")
-    return "\n".join(lines) + "\n"
 
 
 def cli_send(args: argparse.Namespace) -> int:

@@ -34,7 +34,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from memo.cli import main
 from memo.core.problems import DataError
 from memo.distribute.ledger import has_real_sends, read_ledger
-from memo.distribute.send import SendOptions, format_report, run_send
+from memo.distribute.report import format_report
+from memo.distribute.send import SendOptions, run_send
 from memo.distribute.signoff import SendRefused
 from memo.distribute.smtp import Backoff
 
