@@ -65,7 +65,12 @@ def edition_inputs(root: Path) -> dict[str, str]:
 
 def input_digest(root: Path) -> str:
     """The SHA-256 of the edition's inputs as the build read them (``input_digest``)."""
-    return hashlib.sha256(json.dumps(edition_inputs(root), sort_keys=True).encode()).hexdigest()
+    return digest_of(edition_inputs(root))
+
+
+def digest_of(inputs: dict[str, str]) -> str:
+    """The ``input_digest`` of a listing of :func:`edition_inputs`."""
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
 # ---- the history -------------------------------------------------------------------------------

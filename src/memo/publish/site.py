@@ -116,7 +116,7 @@ def publish_edition(
     # What the edition is built from besides the code, file by file; the manifest records it and
     # its digest, and the delivery ledger records the digest beside the manifest's own.
     inputs = store_mod.edition_inputs(root)
-    input_digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    input_digest = store_mod.digest_of(inputs)
     base_url = published_base_url(root, edition.base_url)
     previous = store_mod.current(reports)
     published = store_mod.manifest(store, previous) if previous else None
