@@ -19,7 +19,7 @@ from pathlib import Path
 
 from memo.core.files import write_atomic
 from memo.core.problems import DataError, Problem, format_problems
-from memo.ingest.config import MEMOS
+from memo.ingest.edition import MEMOS
 from memo.ingest.hints import choices
 
 ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")

@@ -19,7 +19,7 @@ from memo.core.problems import Problem, format_problems
 from memo.derive.engine import check_specs, derive_all
 from memo.derive.frame import observations_frame, to_observations
 from memo.derive.store import write_figures
-from memo.ingest.config import MEMOS
+from memo.ingest.edition import MEMOS
 from memo.ingest.project import Project
 
 FIGURES = "build/derived/figures.csv"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from memo.core.problems import DataError, Problem
 from memo.core.records import Dataset, Observation, Topic
-from memo.ingest.config import Edition, load_edition
+from memo.ingest.config import load_edition
 from memo.ingest.dataset import check_dataset
+from memo.ingest.edition import Edition
 
 
 @dataclass(frozen=True)

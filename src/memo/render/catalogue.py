@@ -24,7 +24,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from memo.core.problems import Problem
-from memo.ingest.config import MEMOS
+from memo.ingest.edition import MEMOS
 from memo.render.i18n import DOMAIN, catalogue_path, shorten
 from memo.render.messages import extract, load_yaml
 

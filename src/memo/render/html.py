@@ -18,11 +18,12 @@ from markupsafe import Markup
 
 from memo.core.lookup import MissingFigure
 from memo.core.quantity import BoundsError
-from memo.ingest.config import Edition, MemoDef
+from memo.ingest.edition import Edition, MemoDef
 from memo.render import charts as charts_mod
 from memo.render import i18n, prose, webfont
 from memo.render.changes import REMOVED, WHATS_NEW, Change, statements
 from memo.render.facts import FactBook
+from memo.render.locate import TracedWording, call_location, template_location, traced
 from memo.render.wording import Wording
 
 
@@ -201,7 +202,7 @@ def render_html(
         KeyError,
     ) as e:
         path, line = template_location(e, memo.template)
-        path, line = _call_location(root, env, memo.template, e, path, line)
+        path, line = call_location(root, env, memo.template, e, path, line)
         problem = e.message if isinstance(e, jinja2.TemplateError) and e.message else str(e)
         if isinstance(e, KeyError) and e.args:
             problem = str(e.args[0])
@@ -278,11 +279,11 @@ def _render_once(
         author=_(memo.author),
         edition_date=memo.edition_date.isoformat(),
         edition_date_text=book.date(memo.edition_date),
-        fact=_traced("fact", book.fact),
-        event=_traced("event", book.event),
-        event_title=_traced("event_title", book.event_title),
-        name=_traced("name", book.name),
-        say=_TracedWording(say),
+        fact=traced("fact", book.fact),
+        event=traced("event", book.event),
+        event_title=traced("event_title", book.event_title),
+        name=traced("name", book.name),
+        say=TracedWording(say),
         whats_new=box,
         chart=figures.place,
         chart_ref=figures.ref,
@@ -351,76 +352,6 @@ def other_editions(memo: MemoDef, language: str) -> list[dict[str, str]]:
         for lang in memo.languages
         if lang != language
     ]
-
-
-def _traced(name: str, func: Any) -> Any:
-    """``func``, which marks an error it raises with the call that raised it (``figure_call``), so
-    that the error can be placed at that call's line (see ``_call_location``)."""
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except Exception as e:
-            if not hasattr(e, "figure_call"):
-                e.figure_call = (name, args, tuple(sorted(kwargs.items())))  # type: ignore[attr-defined]
-            raise
-
-    return call
-
-
-class _TracedWording:
-    """The wording helpers (``say.*``) as templates call them, errors marked like ``_traced``."""
-
-    def __init__(self, wording: Wording) -> None:
-        self._wording = wording
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._wording, name)
-        return (
-            _traced(f"say.{name}", value) if callable(value) and not name.startswith("_") else value
-        )
-
-
-def _call_location(
-    root: Path, env: jinja2.Environment, template: str, error: BaseException, path: str, line: int
-) -> tuple[str, int]:
-    """The line of the figure call that raised ``error``: Jinja's own line for an error inside a
-    ``{% trans %}`` block's variables can be the line before the block. The call is found in the
-    template's syntax tree by its function and constant arguments (the nearest at or after
-    Jinja's line when it is there more than once)."""
-    marked = getattr(error, "figure_call", None)
-    if marked is None:
-        return path, line
-    from memo.render.templates import parse_chain
-
-    name, args, kwargs = marked
-    calls = [
-        c
-        for c in parse_chain(env, root, template).calls
-        if c.function == name and c.args == tuple(args) and tuple(sorted(c.kwargs)) == kwargs
-    ]
-    if not calls:
-        return path, line
-    same_file = [c for c in calls if c.path == path] or calls
-    after = [c for c in same_file if c.line >= line]
-    best = min(after, key=lambda c: c.line) if after else same_file[-1]
-    return best.path, best.line
-
-
-def template_location(error: BaseException, template: str) -> tuple[str, int]:
-    """The template file and line an error arose at (``templates/x.html.j2``, 12): a syntax
-    error's own, else the innermost template frame of its traceback (Jinja gives template code
-    the template's file name and line numbers); the memo's template and 0 when none is found."""
-    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
-        return f"templates/{Path(error.filename).name}", error.lineno
-    found = (f"templates/{template}", 0)
-    tb = error.__traceback__
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".j2"):
-            found = (f"templates/{Path(filename).name}", tb.tb_lineno)
-        tb = tb.tb_next
-    return found
 
 
 def bottom_line(html: str) -> str:

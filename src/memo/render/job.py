@@ -24,8 +24,9 @@ from memo.core.problems import DataError, format_problems
 from memo.core.records import Dataset, Observation
 from memo.core.text import printable
 from memo.derive.store import read_figures
-from memo.ingest.config import Edition, MemoDef, load_edition
+from memo.ingest.config import load_edition
 from memo.ingest.dataset import load_reference
+from memo.ingest.edition import Edition, MemoDef
 from memo.render import i18n, linebreak, webfont
 from memo.render.changes import compare
 from memo.render.facts import FactBook

@@ -22,7 +22,7 @@ from memo.core.lookup import MissingFigure
 from memo.core.problems import Problem
 from memo.core.quantity import BoundsError
 from memo.core.records import Dataset, Observation
-from memo.ingest.config import MEMOS, MemoDef
+from memo.ingest.edition import MEMOS, MemoDef
 from memo.ingest.hints import choices
 from memo.render import prose
 

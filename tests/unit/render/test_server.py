@@ -1,9 +1,8 @@
 """memo.render.server: the warm render server's pieces that need no Snakemake run: what it watches,
-its socket (this user's only), and a request run as ``memo render`` would run."""
+and its socket (this user's only)."""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import time
@@ -39,29 +38,6 @@ def test_the_socket_is_private_and_removed_on_close(tmp_path: Path) -> None:
     finally:
         s.close()
     assert not os.path.exists(path)
-
-
-def test_a_request_for_another_command_is_refused(capsys) -> None:
-    assert server.run_render("argv", [b"validate"]) == 2
-    assert "the render server only renders, not 'validate'" in capsys.readouterr().err
-
-
-def test_a_request_with_a_bad_option_exits_like_the_command_line(capsys) -> None:
-    assert server.run_render("argv", [b"render", b"--no-such-option"]) == 2
-    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
-
-
-def test_a_request_renders_as_memo_render_would(tmp_path: Path, capsys) -> None:
-    root = make_project(tmp_path / "p")
-    request = {
-        "root": str(root),
-        "memos": ["tariff-brief-en"],
-        "out": "build/memos",
-        "html_only": True,
-    }
-    # Without figures: the one-line error of memo render, exit status 1.
-    assert server.run_render("json", [json.dumps(request).encode()]) == 1
-    assert capsys.readouterr().err.endswith("is missing: run memo derive first\n")
 
 
 def test_the_code_signature_is_stable_while_the_package_is_unchanged() -> None:

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from memo.core.periods import PERIOD_FORMS, period_error
 from memo.core.problems import Problem
 from memo.core.records import Dictionary
-from memo.ingest.config import MEMOS, ChartSpec, MemoDef
+from memo.ingest.edition import MEMOS, ChartSpec, MemoDef
 from memo.ingest.hints import choices, period_hint
 from memo.render.charts.kinds import CHART_KINDS, ChartError
 from memo.render.charts.svg import Chart
@@ -47,7 +47,7 @@ def _placed_in_source(source: str, filename: str | None = None) -> tuple[str, ..
 
     env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
     out = []
-    # Named, so that a syntax error says which file and line (memo.render.html.template_location).
+    # Named, so that a syntax error says which file and line (memo.render.locate.template_location).
     name = Path(filename).name if filename else None
     for call in env.parse(source, name, filename).find_all(nodes.Call):
         if (

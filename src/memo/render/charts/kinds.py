@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from memo.core.periods import period_end, sort_key
 from memo.core.records import Observation
-from memo.ingest.config import ChartSpec
+from memo.ingest.edition import ChartSpec
 from memo.render import fmt
 from memo.render.charts.svg import (
     BAR,

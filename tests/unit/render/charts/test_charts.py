@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from memo.ingest.config import ChartSpec
+from memo.ingest.edition import ChartSpec
 from memo.ingest.project import check_project
 from memo.render.charts import check, placed_in, spec_problems
 from memo.render.charts.kinds import CHART_KINDS

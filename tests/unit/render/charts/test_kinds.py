@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from memo.ingest.config import ChartSpec
+from memo.ingest.edition import ChartSpec
 from memo.render.charts import ChartError, draw
 from memo.render.charts.svg import BAR, HIGHLIGHT, PAIR_WIDTH, WIDTH, text_width
 from unit.support import derived_book, korean, load_dictionary_text
