@@ -12,6 +12,7 @@ memo.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from memo.render.i18n import DOMAIN
 # The memo package's own code (wherever it is installed): its messages are every project's.
 CODE_DIR = Path(__file__).resolve().parents[1]
 KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "N_": None, "_fmt": None}
+# A call of one of KEYWORDS: a module without one has no message, and Babel need not tokenize it.
+_KEYWORD_CALL = re.compile(r"\b(?:" + "|".join(map(re.escape, KEYWORDS)) + r")\s*\(")
 TEMPLATE_KEYWORDS: dict[str, Any] = {"_": None, "gettext": None}
 COMMENT_TAGS = ("Translators:",)
 # The same whitespace settings as memo.render.html.environment, so message ids match at render time.
@@ -74,6 +77,8 @@ def markdown_messages(root: Path) -> Iterator[Message]:
 def code_messages(root: Path) -> Iterator[Message]:
     """Messages of the Python code: literal arguments of ``_``, ``gettext``, ``N_`` and ``_fmt``."""
     for path in sorted(CODE_DIR.rglob("*.py")):
+        if not _KEYWORD_CALL.search(path.read_text(encoding="utf-8")):
+            continue
         try:
             rel = path.relative_to(Path(root).resolve()).as_posix()
         except ValueError:  # installed elsewhere: name it within the package

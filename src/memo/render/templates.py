@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,13 +103,16 @@ class Parsed:
     calls: list[FoundCall]
     blocks: set[str]
     problems: list[Problem]
+    # The templates it extends, includes or imports by a constant name.
+    children: list[str] = field(default_factory=list)
 
 
-def parse_chain(env: jinja2.Environment, root: Path, template: str) -> Parsed:
-    """Parse a template and every template it extends, includes or imports by a constant name."""
-    import jinja2
-    from jinja2 import nodes
-
+def parse_chain(
+    env: jinja2.Environment, root: Path, template: str, files: dict[str, Parsed] | None = None
+) -> Parsed:
+    """Parse a template and every template it extends, includes or imports by a constant name.
+    ``files`` keeps each file's own part across calls, so that a template several memos share
+    (the base template) is parsed once per check."""
     out = Parsed([], set(), [])
     todo, seen = [template], set()
     while todo:
@@ -117,22 +120,40 @@ def parse_chain(env: jinja2.Environment, root: Path, template: str) -> Parsed:
         if name in seen:
             continue
         seen.add(name)
-        path = f"{TEMPLATES}/{name}"
-        try:
-            source = (root / TEMPLATES / name).read_text(encoding="utf-8")
-        except OSError:
-            continue  # a missing template is reported by the config check
-        try:
-            ast = env.parse(source, name, path)
-        except jinja2.TemplateSyntaxError as e:
-            out.problems.append(Problem(path, e.lineno, "", f"template syntax: {e.message}"))
-            continue
-        out.calls.extend(template_calls(ast, path))
-        out.blocks |= {b.name for b in ast.find_all(nodes.Block)}
-        for node in ast.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
-            if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
-                todo.append(node.template.value)
+        own = files.get(name) if files is not None else None
+        if own is None:
+            own = _parse_file(env, root, name)
+            if files is not None:
+                files[name] = own
+        out.calls.extend(own.calls)
+        out.blocks |= own.blocks
+        out.problems.extend(own.problems)
+        todo.extend(own.children)
     return out
+
+
+def _parse_file(env: jinja2.Environment, root: Path, name: str) -> Parsed:
+    """One template file's calls, blocks and problems, and the templates it names."""
+    import jinja2
+    from jinja2 import nodes
+
+    own = Parsed([], set(), [])
+    path = f"{TEMPLATES}/{name}"
+    try:
+        source = (root / TEMPLATES / name).read_text(encoding="utf-8")
+    except OSError:
+        return own  # a missing template is reported by the config check
+    try:
+        ast = env.parse(source, name, path)
+    except jinja2.TemplateSyntaxError as e:
+        own.problems.append(Problem(path, e.lineno, "", f"template syntax: {e.message}"))
+        return own
+    own.calls.extend(template_calls(ast, path))
+    own.blocks |= {b.name for b in ast.find_all(nodes.Block)}
+    for node in ast.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+        if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
+            own.children.append(node.template.value)
+    return own
 
 
 def markdown_calls(root: Path, memo: MemoDef) -> tuple[list[FoundCall], list[Problem]]:
@@ -169,15 +190,16 @@ def check(root: Path, project: Any | None) -> list[Problem]:
     call of every template and Markdown section a memo uses, resolved in the memo's topic."""
     root = Path(root)
     env = parse_env(root / TEMPLATES)
+    files: dict[str, Parsed] = {}
     problems: list[Problem] = []
     if project is None:
         # Without the config, syntax is what can be checked: every memo template there is.
         for path in sorted((root / TEMPLATES).glob("*.html.j2")):
-            problems += parse_chain(env, root, path.name).problems
+            problems += parse_chain(env, root, path.name, files).problems
         return list(dict.fromkeys(problems))
     figures = _topic_figures(project)
     for i, memo in enumerate(project.edition.memos):
-        parsed = parse_chain(env, root, memo.template)
+        parsed = parse_chain(env, root, memo.template, files)
         problems += parsed.problems
         md_calls, md_problems = markdown_calls(root, memo)
         problems += md_problems
