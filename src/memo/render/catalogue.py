@@ -69,8 +69,10 @@ def read_catalogue(root: Path, language: str) -> Catalog:
         return read_po(f, locale=language, domain=DOMAIN)
 
 
-def merged(root: Path, template: Catalog, language: str) -> Catalog:
-    """A language's catalogue updated to ``template``, keeping its translations (new: empty)."""
+def merged(root: Path, template: Catalog, language: str, fuzzy_matching: bool = True) -> Catalog:
+    """A language's catalogue updated to ``template``, keeping its translations (new: empty, or
+    with ``fuzzy_matching`` the translation of the closest old message, marked fuzzy; either way
+    not confirmed, so ``missing`` is the same without that costly search)."""
     path = catalogue_path(root / "templates", language)
     if path.is_file():
         cat = read_catalogue(root, language)
@@ -83,7 +85,7 @@ def merged(root: Path, template: Catalog, language: str) -> Catalog:
             charset="utf-8",
             fuzzy=False,
         )
-    cat.update(template, update_creation_date=True)
+    cat.update(template, no_fuzzy_matching=not fuzzy_matching, update_creation_date=True)
     cat.fuzzy = False
     return cat
 
@@ -219,7 +221,7 @@ def check(root: Path, project: object | None) -> list[Problem]:
             continue
         name = Locale.parse(lang).english_name
         needed = required(root, template, lang, project)
-        for msgid in missing(merged(root, template, lang), needed):
+        for msgid in missing(merged(root, template, lang, fuzzy_matching=False), needed):
             file, line = (where.get(msgid) or [(TEMPLATE_PATH, None)])[0]
             problems.append(
                 Problem(
@@ -255,7 +257,7 @@ def run(root: Path, add: list[str] | None = None, check: bool = False) -> int:
             problems.append(f"{TEMPLATE_PATH}: unused message {msgid!r} (run `memo catalogue`)")
         for lang in langs:
             rel = catalogue_path(Path("templates"), lang).as_posix()
-            cat = merged(root, template, lang)
+            cat = merged(root, template, lang, fuzzy_matching=False)
             for msgid in missing(cat, required(root, template, lang)):
                 problems.append(f"{rel}: no translation for {msgid!r}")
         for p in problems:

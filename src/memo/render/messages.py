@@ -12,6 +12,7 @@ memo.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -77,17 +78,34 @@ def markdown_messages(root: Path) -> Iterator[Message]:
 def code_messages(root: Path) -> Iterator[Message]:
     """Messages of the Python code: literal arguments of ``_``, ``gettext``, ``N_`` and ``_fmt``."""
     for path in sorted(CODE_DIR.rglob("*.py")):
-        if not _KEYWORD_CALL.search(path.read_text(encoding="utf-8")):
+        stat = path.stat()
+        found = _module_messages(path, stat.st_mtime_ns, stat.st_size)
+        if not found:
             continue
         try:
             rel = path.relative_to(Path(root).resolve()).as_posix()
         except ValueError:  # installed elsewhere: name it within the package
             rel = "memo/" + path.relative_to(CODE_DIR).as_posix()
+        for lineno, msgid, comments in found:
+            yield msgid, rel, lineno, list(comments)
+
+
+@functools.lru_cache(maxsize=256)
+def _module_messages(
+    path: Path, _mtime_ns: int, _size: int
+) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
+    """One module's messages, read once per process while the file is unchanged (its time and
+    size are part of the key). A module with no call of a keyword has none: Babel need not
+    tokenize it."""
+    if not _KEYWORD_CALL.search(path.read_text(encoding="utf-8")):
+        return ()
+    return tuple(
+        (lineno, msgid, tuple(comments))
         for lineno, msgid, comments, _context in extract_from_file(
             "python", path, keywords=KEYWORDS, comment_tags=COMMENT_TAGS, strip_comment_tags=True
-        ):
-            if isinstance(msgid, str) and msgid:
-                yield msgid, rel, lineno, list(comments)
+        )
+        if isinstance(msgid, str) and msgid
+    )
 
 
 class _Lines:

@@ -251,3 +251,21 @@ def test_the_compiled_catalogue_gives_every_translation(lang: str) -> None:
         if m.id and m.string and not m.fuzzy and trans.gettext(m.id) != m.string
     ]
     assert not wrong
+
+
+def test_a_changed_message_is_missing_with_or_without_a_fuzzy_suggestion(small: Path) -> None:
+    """memo catalogue suggests the old translation of a changed message (fuzzy); the check skips
+    that search and finds the same messages missing."""
+    po = small / "templates/locale/ko/LC_MESSAGES/memo.po"
+    po.write_text(
+        po.read_text(encoding="utf-8")
+        + f'\nmsgid "{TARIFF.replace("charges", "charged")}"\nmsgstr "미국은 %(rate)s를 부과했다."\n',
+        encoding="utf-8",
+    )
+    template = extract(small)
+    suggested = catalogue.merged(small, template, "ko")
+    plain = catalogue.merged(small, template, "ko", fuzzy_matching=False)
+    assert messages(suggested)[TARIFF].fuzzy and messages(suggested)[TARIFF].string
+    assert not messages(plain)[TARIFF].string
+    assert TARIFF in catalogue.missing(plain)
+    assert catalogue.missing(suggested) == catalogue.missing(plain)

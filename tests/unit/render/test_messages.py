@@ -69,3 +69,18 @@ def test_extract_gathers_all_three_without_repeats(small: Path) -> None:
         "templates/tariff_brief.html.j2",
         "templates/trade_brief.html.j2",
     }
+
+
+def test_code_messages_are_read_again_when_a_module_changes(tmp_path: Path, monkeypatch) -> None:
+    """Read once per process (a preview or render server lives long), but never stale."""
+    from memo.render import messages
+
+    package = tmp_path / "memo"
+    (package / "render").mkdir(parents=True)
+    module = package / "render" / "words.py"
+    (package / "plain.py").write_text("x = 1\n", encoding="utf-8")  # no call of a keyword
+    module.write_text('_("Hello")\n', encoding="utf-8")
+    monkeypatch.setattr(messages, "CODE_DIR", package)
+    assert [m[:3] for m in code_messages(tmp_path)] == [("Hello", "memo/render/words.py", 1)]
+    module.write_text('\n_("Hello, again")\n', encoding="utf-8")
+    assert [m[:3] for m in code_messages(tmp_path)] == [("Hello, again", "memo/render/words.py", 2)]
