@@ -34,6 +34,10 @@ def memo_figures(wildcards):
     return ancient(checkpoints.derive.get().output.figures)
 
 
+def memo_render_priority(wildcards):
+    return memo_plan.render_priority(".", wildcards.memo)
+
+
 def memo_templates(wildcards):
     return memo_plan.template_inputs(".", wildcards.memo)
 

@@ -21,6 +21,8 @@ rule render:
     params:
         data=memo_data_digest,
         previous=memo_previous_option,
+    # Longer memos start first, so that the last render to finish is a short one.
+    priority: memo_render_priority
     output:
         html="build/memos/{memo}.html",
         pdf="build/memos/{memo}.pdf",

@@ -82,6 +82,17 @@ def definition(root: str, output_id: str) -> tuple[dict, str]:
     raise KeyError(output_id)
 
 
+def render_priority(root: str, output_id: str) -> int:
+    """The order renders start in, longest first (rule render's ``priority``): a memo's page
+    budget (the most pages of ``pages: [min, max]``), so that a short memo, not a long one, is
+    the last to finish on a busy machine. 0 when the entry has none."""
+    try:
+        pages = definition(root, output_id)[0].get("pages")
+        return int(pages[-1]) if isinstance(pages, list) and pages else 0
+    except (KeyError, TypeError, ValueError):
+        return 0
+
+
 def template_inputs(root: str, output_id: str) -> list[str]:
     """Files a memo's rendering reads besides data: its template, the shared ones, fonts, catalogue."""
     m, lang = definition(root, output_id)

@@ -113,3 +113,33 @@ def test_a_cut_font_has_the_same_bytes_on_every_build(tmp_path: Path) -> None:
     for weight, font, _range in fonts_of(page):
         source = TTFont(REPO / "assets/fonts" / sources[weight], lazy=True)
         assert font["head"].modified == source["head"].modified
+
+
+@pytest.mark.parametrize("font", sorted(p.name for p in (REPO / "assets/fonts").glob("*.ttf")))
+def test_the_characters_a_font_draws_are_those_its_cmap_maps(font: str) -> None:
+    """Read from the cmap table without naming glyphs: the same code points as fontTools'
+    getBestCmap(), for each bundled font (format 4 and format 12 subtables)."""
+    path = (REPO / "assets/fonts" / font).resolve()
+    assert webfont._cmap(path) == frozenset(TTFont(path, lazy=True).getBestCmap())
+
+
+def test_a_font_beyond_the_basic_plane_is_read_from_its_format_12_subtable(tmp_path: Path) -> None:
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    names = [".notdef", "a", "hangul", "smile"]
+    cmap = {ord("a"): "a", 0xAC00: "hangul", 0x1F600: "smile"}
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap(cmap)
+    builder.setupGlyf({n: TTGlyphPen(None).glyph() for n in names})
+    builder.setupHorizontalMetrics({n: (500, 0) for n in names})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Drawn", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    path = tmp_path / "drawn.ttf"
+    builder.save(str(path))
+    formats = {(t.platformID, t.platEncID): t.format for t in TTFont(path)["cmap"].tables}
+    assert formats.get((3, 10)) == 12
+    assert webfont._cmap(path) == frozenset(cmap) == frozenset(TTFont(path).getBestCmap())
