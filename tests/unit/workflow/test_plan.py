@@ -62,3 +62,15 @@ def test_memo_command_runs_memo_with_this_python() -> None:
 
     assert plan.memo_command().endswith(" -m memo.cli")
     assert sys.executable in plan.memo_command()
+
+
+def test_renders_start_longest_first_by_their_page_budget(tmp_path: Path) -> None:
+    from unit.support import MEMOS
+
+    root = make_project(tmp_path / "p", memos=MEMOS.replace("pages: [1, 2]", "pages: [2, 6]", 1))
+    priorities = {memo: plan.render_priority(str(root), memo) for memo in MEMO_IDS}
+    assert priorities == {"tariff-brief-en": 6, "trade-brief-en": 2, "trade-brief-ko": 2}
+    # An entry without a usable budget, or no such memo: no priority, and planning goes on.
+    broken = make_project(tmp_path / "q", memos=MEMOS.replace("pages: [1, 2]", "pages: many", 1))
+    assert plan.render_priority(str(broken), "tariff-brief-en") == 0
+    assert plan.render_priority(str(root), "no-such-memo-en") == 0
