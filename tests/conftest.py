@@ -100,6 +100,27 @@ def make_data_project(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+# ---- order -------------------------------------------------------------------------------------
+
+# The modules holding the longest tests (a SLURM cluster build, a whole install, the benchmark's
+# smoke run, the editions scenario, the kills), longest first: under `-n 2` tests go one at a time
+# to the worker that is free (pyproject's --maxschedchunk 1), so starting these first leaves short
+# tests for the end and neither worker waits long for the other. The rest keep their order.
+LONGEST_FIRST = (
+    "tests/e2e/test_slurm.py",
+    "tests/e2e/test_install.py",
+    "tests/e2e/test_bench.py",
+    "tests/e2e/test_editions.py",
+    "tests/e2e/test_faults.py",
+    "tests/e2e/test_build.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(LONGEST_FIRST)))
+
+
 # ---- end-to-end fixtures (helpers in tests/helpers.py) ------------------------------------------
 
 
