@@ -59,6 +59,11 @@ def memo_previous(wildcards):
     return [found] if found else []
 
 
+def memo_input_key(wildcards):
+    # Kept by the render in the memo's .meta.json; publish records it in the manifest.
+    return memo_digest.memo_key(".", wildcards.memo)
+
+
 def memo_previous_option(wildcards, input):
     return f"--previous {input.previous}" if input.previous else ""
 

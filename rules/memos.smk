@@ -21,6 +21,7 @@ rule render:
     params:
         data=memo_data_digest,
         previous=memo_previous_option,
+        key=memo_input_key,
     # Longer memos start first, so that the last render to finish is a short one.
     priority: memo_render_priority
     output:
@@ -33,6 +34,7 @@ rule render:
     shell:
         # Outputs go where Snakemake says (with a storage provider that is not build/memos).
         "{MEMO_RENDER} render {wildcards.memo} --out $(dirname {output.html}) {params.previous}"
+        " --input-key {params.key}"
         " 2> >(tee {log} >&2)"
 
 

@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RECORD",
         help="an earlier edition's figure record of the memo (one memo): add a \"What's new\" box",
     )
+    p.add_argument(
+        "--input-key",
+        metavar="KEY",
+        help="the memo's input key as planning computed it (one memo; rule render passes it): "
+        "kept in its .meta.json for memo publish",
+    )
 
     p = sub.add_parser("publish", help=COMMANDS["publish"][2])
     p.add_argument(
@@ -189,4 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # What the command leaves is not garbage: spare the exit a collection that walks all of it
+    # (pandas, WeasyPrint), a tenth of a second or more on every job of a build.
+    import gc
+
+    gc.freeze()
+    sys.exit(status)

@@ -128,17 +128,21 @@ def publish_edition(
     if same and not force:
         return published, SAME_INPUTS
     ids = edition.output_ids()
-    from memo.workflow.digest import memo_key
-
     metas = []
     for oid in ids:
         meta_path = memos_dir / f"{oid}.meta.json"
         if not meta_path.is_file():
             raise FileNotFoundError(f"{meta_path}: memo {oid} was not rendered (run snakemake)")
-        # The key of the inputs that decide what the memo shows, as planning computes it: the
-        # next build's render compares with the last edition built from other inputs.
+        # The key of the inputs that decide what the memo shows, as planning computed it (rule
+        # render passed it to the render, which kept it; computed here for a memo rendered by
+        # hand): the next build's render compares with the last edition built from other inputs.
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        metas.append(meta | {"digest": memo_key(str(root), oid)})
+        key = meta.pop("input_key", None)
+        if not key:
+            from memo.workflow.digest import memo_key
+
+            key = memo_key(str(root), oid)
+        metas.append(meta | {"digest": key})
     index_html = render_index(root, metas, edition.date.isoformat())
 
     files: dict[str, str] = {}

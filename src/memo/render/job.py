@@ -207,17 +207,24 @@ def render_memos(
     pdf: bool = True,
     prepared: Prepared | None = None,
     previous: Path | None = None,
+    input_key: str | None = None,
 ) -> None:
     """Render the given memo editions (all when empty) in this one process; ``previous`` (one
-    memo only) is an earlier edition's record of it, to say what changed since."""
+    memo only) is an earlier edition's record of it, to say what changed since; ``input_key``
+    (one memo only), the key planning computed of its inputs, kept in its meta record for
+    publish (``memo.workflow.digest.memo_key``)."""
     prepared = prepared or prepare(root, pdf)
     edition = prepared.edition
     ids = output_ids or edition.output_ids()
     if previous is not None and len(ids) != 1:
         raise MemoError("--previous is the record of one memo: name exactly one memo to render")
+    if input_key is not None and len(ids) != 1:
+        raise MemoError("--input-key is the key of one memo: name exactly one memo to render")
     for i, oid in enumerate(ids, 1):
         start = time.monotonic()
         r = render_one(root, prepared, oid, previous)
+        if input_key is not None:
+            r.meta["input_key"] = input_key
         write_outputs(r, out, prepared.renderer if pdf else None)
         print(f"[{i}/{len(ids)}] {oid}: {time.monotonic() - start:.1f} s", file=sys.stderr)
 
@@ -251,6 +258,7 @@ def cli_render(args: Any, prepared: Prepared | None = None) -> int:
             not args.html_only,
             prepared,
             root / previous if previous else None,
+            getattr(args, "input_key", None),
         )
     except DataError as e:
         print(format_problems(e.problems), file=sys.stderr)

@@ -25,6 +25,7 @@ files it had not renamed into place never appear.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -36,6 +37,10 @@ from memo.render.client import IDLE_TIMEOUT, PACKAGE, TICK, client_main
 # Renders pending from which fresh inputs are warmed before the first child (_warm_light): it
 # costs about two seconds before any child starts and saves about a quarter of each child's CPU.
 LIGHT_WARM_MIN = 8
+# A one-line page, rendered to warm WeasyPrint (its fonts and styles) before any child needs it.
+WARM_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><title>w</title></head><body><p>w</p></body></html>'
+)
 # What rendering reads; a change to any file under these makes the server prepare again.
 INPUT_DIRS = ("data", "config", "templates", "assets", "build/derived")
 
@@ -95,6 +100,7 @@ class Server:
         self.idle_timeout = idle_timeout
         self.children: set[int] = set()
         self.stopping = False
+        self._wake = -1  # write end of the pipe a stop signal wakes the serving loop with
         self.cpu = 0.0  # CPU seconds of the children reaped so far
         import socket
 
@@ -125,7 +131,16 @@ class Server:
             from memo.render import job
 
             self.prepared()
-            if self._prepared is not None:
+            if self._prepared is None:
+                # A first build: derive has not written the figures yet. Warm, on the core derive
+                # leaves free, what does not need them: WeasyPrint's import (which looks for its
+                # libraries by running the linker, a second or so) and its fonts, with a one-line
+                # PDF. Else the first request would wait for all of it.
+                from memo.render.pdf import PdfRenderer
+
+                with tempfile.TemporaryDirectory(prefix="memo-warm-") as scratch:
+                    PdfRenderer(Path(self.root)).render(WARM_PAGE, Path(scratch) / "warm.pdf")
+            else:
                 edition = self._prepared[1].edition
                 with tempfile.TemporaryDirectory(prefix="memo-warm-") as scratch:
                     job.render_memos(
@@ -206,8 +221,7 @@ class Server:
                 prepared.env.get_template(template)
             if prepared.renderer is not None:
                 with tempfile.TemporaryDirectory(prefix="memo-warm-") as scratch:
-                    page = '<!DOCTYPE html><html lang="en"><head><title>w</title></head><body><p>w</p></body></html>'
-                    prepared.renderer.render(page, Path(scratch) / "warm.pdf")
+                    prepared.renderer.render(WARM_PAGE, Path(scratch) / "warm.pdf")
         except Exception as e:  # bad data, a broken template: the jobs will report it themselves
             _log(f"light warm-up incomplete: {type(e).__name__}: {e}")
         gc.collect()
@@ -218,8 +232,15 @@ class Server:
         import select
         import signal
 
+        # Told to stop, the loop wakes at once (Python retries a select a signal interrupts, with
+        # its timeout): Snakemake waits for this exit at the end of every run.
+        wake_r, self._wake = os.pipe()
+        os.set_blocking(self._wake, False)
+
         def on_signal(signum, frame):
             self.stopping = True
+            with contextlib.suppress(OSError):
+                os.write(self._wake, b"\0")
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
@@ -237,10 +258,10 @@ class Server:
                     break
                 try:
                     wait = 0.05 if self.children else TICK  # reap finished renders promptly
-                    ready, _, _ = select.select([self.listener], [], [], wait)
+                    ready, _, _ = select.select([self.listener, wake_r], [], [], wait)
                 except InterruptedError:
                     continue
-                if not ready:
+                if self.listener not in ready:
                     continue
                 try:
                     conn, _ = self.listener.accept()
@@ -282,6 +303,8 @@ class Server:
             import signal
 
             self.listener.close()
+            if self._wake >= 0:
+                os.close(self._wake)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             status = serve_child(conn, self._prepared[1] if self._prepared else None)

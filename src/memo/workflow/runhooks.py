@@ -26,6 +26,7 @@ after the last job. ``finished`` cancels them: the run ends when its work does.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import threading
@@ -62,6 +63,9 @@ def finished(workflow: Any = None, failed: bool = False) -> None:
     the summary of the memos."""
     stop()
     cancel_scheduler_timers()
+    # Nothing Snakemake holds is garbage by now: spare the exit a collection that walks all of
+    # it (pandas, SQLAlchemy, the DAG), about half a second after the summary.
+    gc.freeze()
     if workflow is not None:
         try:
             print(summary(".", _run_started, failed, _snakemake_log(workflow)), file=sys.stderr)

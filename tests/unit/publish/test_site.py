@@ -316,6 +316,22 @@ def test_the_manifest_names_the_edition_its_inputs_the_one_before_and_each_memos
     assert second["input_digest"] != first["input_digest"]
 
 
+def test_a_key_the_render_kept_is_the_one_published_without_working_it_out_again(
+    project: Path,
+) -> None:
+    """Rule render passes each memo's key (planning computed it) to the render, which keeps it in
+    the memo's meta record: publish records that key and leaves it out of the index's records."""
+    meta_path = project / "build/memos/tariff-brief-en.meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta_path.write_text(json.dumps(meta | {"input_key": "k" * 64}), encoding="utf-8")
+    manifest = run(project)
+    keys = {m["id"]: m["digest"] for m in manifest["memos"]}
+    assert keys["tariff-brief-en"] == "k" * 64
+    # A record without one (a memo rendered by hand): the key worked out as planning does.
+    assert keys["trade-brief-en"] == memo_digest.memo_key(str(project), "trade-brief-en")
+    assert all("input_key" not in m for m in manifest["memos"])
+
+
 def test_each_edition_has_a_page_of_what_changed_linked_from_its_index(project: Path) -> None:
     from unit.drawn_records import INDIA_45, INDIA_50, record, write_record
 

@@ -222,6 +222,23 @@ def test_previous_names_the_record_of_one_memo(built: Path, tmp_path: Path, caps
     )
 
 
+def test_the_input_key_of_one_memo_is_kept_in_its_meta_record(
+    built: Path, tmp_path: Path, capsys
+) -> None:
+    one = args(built, "tariff-brief-en", out=str(tmp_path / "o"))
+    one.input_key = "a" * 64
+    assert cli_render(one) == 0
+    meta = json.loads((tmp_path / "o/tariff-brief-en.meta.json").read_text(encoding="utf-8"))
+    assert meta["input_key"] == "a" * 64
+    two = args(built, "tariff-brief-en", "trade-brief-en", out=str(tmp_path / "p"))
+    two.input_key = "a" * 64
+    assert cli_render(two) == 1
+    assert capsys.readouterr().err.endswith(
+        "error: --input-key is the key of one memo: name exactly one memo to render\n"
+    )
+    assert not (tmp_path / "p").exists()
+
+
 def test_the_box_says_since_which_edition_when_it_has_another_date(
     built: Path, tmp_path: Path
 ) -> None:

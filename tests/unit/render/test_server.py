@@ -4,7 +4,10 @@ and its socket (this user's only)."""
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -87,3 +90,48 @@ def test_a_small_build_is_not_warmed_before_its_children(tmp_path: Path, capsys)
         assert "warmed" not in capsys.readouterr().err  # two seconds first would cost more
     finally:
         s.close()
+
+
+def test_a_first_build_warms_the_pdf_renderer_before_derive_is_done(tmp_path: Path) -> None:
+    """No figures yet (derive is running): the warm-up still imports WeasyPrint and renders a
+    one-line PDF, so that the first render does not wait for it. In a process of its own, to see
+    what that process imported."""
+    root = make_project(tmp_path / "p")
+    code = (
+        "import sys, os\n"
+        "from memo.render import server\n"
+        f"s = server.Server({str(tmp_path / 's.sock')!r}, os.getppid(), {str(root)!r})\n"
+        "assert 'weasyprint' not in sys.modules\n"
+        "s.warm_up()\n"
+        "s.close()\n"
+        "print('weasyprint' in sys.modules, s._prepared is None)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "True"]
+    assert "inputs not prepared" in run.stderr and "warm-up incomplete" not in run.stderr
+
+
+def test_told_to_stop_the_server_leaves_without_waiting_for_its_tick(tmp_path: Path) -> None:
+    """SIGTERM wakes the serving loop: with a tick of an hour the server still stops (a timeout
+    guards against the hang it would be otherwise, it times nothing)."""
+    root = make_project(tmp_path / "p")
+    sock = tmp_path / "s.sock"
+    code = (
+        "import os, sys\n"
+        "from memo.render import server\n"
+        "server.TICK = 3600\n"
+        f"sys.exit(server.main(['serve', '--socket', {str(sock)!r}, '--parent', "
+        f"str(os.getppid()), '--root', {str(root)!r}]))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:  # the log: once ready, it waits in its loop
+            if "ready in" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        assert not sock.exists()
+    finally:
+        proc.kill()
+        proc.wait()
