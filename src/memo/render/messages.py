@@ -44,20 +44,32 @@ Message = tuple[str, str, int | None, list[str]]  # (msgid, file, line, notes fo
 
 def template_messages(root: Path) -> Iterator[Message]:
     """Messages of the Jinja templates, in file order."""
-    from jinja2.ext import babel_extract  # here: memo validate imports this module, not Jinja
-
     for path in sorted((root / "templates").glob("*.j2")):
         rel = path.relative_to(root).as_posix()
-        for lineno, msgid, comments, _context in extract_from_file(
+        for lineno, msgid, comments in _template_text_messages(path.read_bytes()):
+            yield msgid, rel, lineno, list(comments)
+
+
+@functools.lru_cache(maxsize=256)
+def _template_text_messages(source: bytes) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
+    """The messages of one template's text, extracted once per process for each text."""
+    import io
+
+    from babel.messages.extract import extract
+    from jinja2.ext import babel_extract  # here: memo validate imports this module, not Jinja
+
+    return tuple(
+        (lineno, msgid, tuple(comments))
+        for lineno, msgid, comments, _context in extract(
             babel_extract,
-            path,
+            io.BytesIO(source),
             keywords=TEMPLATE_KEYWORDS,
             comment_tags=COMMENT_TAGS,
             options=JINJA_OPTIONS,
             strip_comment_tags=True,
-        ):
-            if isinstance(msgid, str) and msgid:
-                yield msgid, rel, lineno, list(comments)
+        )
+        if isinstance(msgid, str) and msgid
+    )
 
 
 def markdown_messages(root: Path) -> Iterator[Message]:

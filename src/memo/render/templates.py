@@ -134,15 +134,49 @@ def parse_chain(
 
 def _parse_file(env: jinja2.Environment, root: Path, name: str) -> Parsed:
     """One template file's calls, blocks and problems, and the templates it names."""
+    try:
+        source = (root / TEMPLATES / name).read_text(encoding="utf-8")
+    except OSError:
+        return Parsed([], set(), [])  # a missing template is reported by the config check
+    key = (_syntax(env), name, source)
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) >= 512:
+            _PARSED.clear()
+        found = _PARSED[key] = _parse_source(env, name, source)
+    return Parsed(list(found.calls), set(found.blocks), list(found.problems), list(found.children))
+
+
+# Each template text parsed once per process (a preview checks on every save; tests check many
+# copies of the same templates): what a parse finds depends on the text, its name and the syntax.
+_PARSED: dict[tuple, Parsed] = {}
+
+
+def _syntax(env: jinja2.Environment) -> tuple:
+    """What of an environment decides how a template parses (as Jinja keys its lexers)."""
+    return (
+        tuple(sorted(env.extensions)),
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+    )
+
+
+def _parse_source(env: jinja2.Environment, name: str, source: str) -> Parsed:
     import jinja2
     from jinja2 import nodes
 
     own = Parsed([], set(), [])
     path = f"{TEMPLATES}/{name}"
-    try:
-        source = (root / TEMPLATES / name).read_text(encoding="utf-8")
-    except OSError:
-        return own  # a missing template is reported by the config check
     try:
         ast = env.parse(source, name, path)
     except jinja2.TemplateSyntaxError as e:

@@ -142,3 +142,16 @@ def test_memo_validate_fails_on_a_misspelt_indicator_and_prints_its_line(make_pr
     assert "did you mean us_tariff_rate_pct" in err
     assert err.rstrip().endswith("1 problem in templates/; nothing was built")
     assert not (root / "build/validated.json").exists()
+
+
+def test_a_template_saved_again_is_checked_as_it_now_reads(project):
+    """Each text is parsed once per process (a preview checks on every save): a fix, and a new
+    mistake, count at the next check of the same file."""
+    path = project / "templates/tariff_brief.html.j2"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("us_tariff_rate_pct", "us_tarif_rate_pct", 1), encoding="utf-8")
+    assert any("unknown indicator" in p for p in problems_of(project))
+    path.write_text(good, encoding="utf-8")
+    assert problems_of(project) == []
+    path.write_text(good.replace("{% block", "{% blok", 1), encoding="utf-8")
+    assert any("template syntax" in p for p in problems_of(project))
