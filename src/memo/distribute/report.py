@@ -4,6 +4,7 @@ summary."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,41 +54,42 @@ def format_report(report: Report, outbox_display: str) -> str:
     else:
         lines.append(f"  {len(report.sent)} sent")
     lines.append(f"  {len(report.already)} already delivered")
-    if report.unchanged:
-        lines.append(
-            f"  {len(report.unchanged)} unchanged since the edition the recipient has, not sent "
-            "(use --all):"
-        )
-        for d, prior in report.unchanged:
-            lines.append(f"    {d.memo.id} -> {d.recipient.email}: delivered {prior.time}")
-    if report.changed:
-        lines.append(
-            f"  {len(report.changed)} changed, not sent: the edition the recipient has is no "
-            "longer kept, so what changed is unknown (use --all):"
-        )
-        for d, prior in report.changed:
-            lines.append(
-                f"    {d.memo.id} -> {d.recipient.email}: delivered {prior.time} "
-                f"(pdf {prior.sha256[:12]}), now pdf {d.memo.sha256[:12]}"
-            )
-    if report.failed:
-        lines.append(f"  {len(report.failed)} failed:")
-        for d, result, detail in report.failed:
-            lines.append(f"    {d.memo.id} -> {d.recipient.email}: {result}: {detail}")
-    if report.uncertain:
-        lines.append(
-            f"  {len(report.uncertain)} uncertain: the connection dropped after the whole message "
-            "went out, so it may have arrived; not retried (memo ledger lists them):"
-        )
-        for d, detail in report.uncertain:
-            lines.append(f"    {d.memo.id} -> {d.recipient.email}: {detail}")
-    if report.held:
-        lines.append(
-            f"  {len(report.held)} uncertain from an earlier run, not sent again "
-            "(check, then use --resend-uncertain):"
-        )
-        for d, prior in report.held:
-            lines.append(f"    {d.memo.id} -> {d.recipient.email}: uncertain since {prior.time}")
+
+    def listed(items: list, heading: str, line: Callable[..., str]) -> None:
+        if items:
+            lines.append(f"  {len(items)} {heading}")
+            lines.extend(f"    {line(*item)}" for item in items)
+
+    listed(
+        report.unchanged,
+        "unchanged since the edition the recipient has, not sent (use --all):",
+        lambda d, prior: f"{d.memo.id} -> {d.recipient.email}: delivered {prior.time}",
+    )
+    listed(
+        report.changed,
+        "changed, not sent: the edition the recipient has is no longer kept, so what changed is "
+        "unknown (use --all):",
+        lambda d, prior: (
+            f"{d.memo.id} -> {d.recipient.email}: delivered {prior.time} "
+            f"(pdf {prior.sha256[:12]}), now pdf {d.memo.sha256[:12]}"
+        ),
+    )
+    listed(
+        report.failed,
+        "failed:",
+        lambda d, result, detail: f"{d.memo.id} -> {d.recipient.email}: {result}: {detail}",
+    )
+    listed(
+        report.uncertain,
+        "uncertain: the connection dropped after the whole message went out, so it may have "
+        "arrived; not retried (memo ledger lists them):",
+        lambda d, detail: f"{d.memo.id} -> {d.recipient.email}: {detail}",
+    )
+    listed(
+        report.held,
+        "uncertain from an earlier run, not sent again (check, then use --resend-uncertain):",
+        lambda d, prior: f"{d.memo.id} -> {d.recipient.email}: uncertain since {prior.time}",
+    )
     if report.stopped:
         lines.append(f"  stopped: {report.stopped}")
     if report.not_attempted:
