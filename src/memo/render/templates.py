@@ -107,12 +107,9 @@ class Parsed:
     children: list[str] = field(default_factory=list)
 
 
-def parse_chain(
-    env: jinja2.Environment, root: Path, template: str, files: dict[str, Parsed] | None = None
-) -> Parsed:
-    """Parse a template and every template it extends, includes or imports by a constant name.
-    ``files`` keeps each file's own part across calls, so that a template several memos share
-    (the base template) is parsed once per check."""
+def parse_chain(env: jinja2.Environment, root: Path, template: str) -> Parsed:
+    """Parse a template and every template it extends, includes or imports by a constant name
+    (each text once per process: a base template several memos share is parsed once)."""
     out = Parsed([], set(), [])
     todo, seen = [template], set()
     while todo:
@@ -120,11 +117,7 @@ def parse_chain(
         if name in seen:
             continue
         seen.add(name)
-        own = files.get(name) if files is not None else None
-        if own is None:
-            own = _parse_file(env, root, name)
-            if files is not None:
-                files[name] = own
+        own = _parse_file(env, root, name)
         out.calls.extend(own.calls)
         out.blocks |= own.blocks
         out.problems.extend(own.problems)
@@ -133,7 +126,8 @@ def parse_chain(
 
 
 def _parse_file(env: jinja2.Environment, root: Path, name: str) -> Parsed:
-    """One template file's calls, blocks and problems, and the templates it names."""
+    """One template file's calls, blocks and problems, and the templates it names (shared by
+    every caller that reads the same text: read it, never change it)."""
     try:
         source = (root / TEMPLATES / name).read_text(encoding="utf-8")
     except OSError:
@@ -144,7 +138,7 @@ def _parse_file(env: jinja2.Environment, root: Path, name: str) -> Parsed:
         if len(_PARSED) >= 512:
             _PARSED.clear()
         found = _PARSED[key] = _parse_source(env, name, source)
-    return Parsed(list(found.calls), set(found.blocks), list(found.problems), list(found.children))
+    return found
 
 
 # Each template text parsed once per process (a preview checks on every save; tests check many
@@ -224,16 +218,15 @@ def check(root: Path, project: Any | None) -> list[Problem]:
     call of every template and Markdown section a memo uses, resolved in the memo's topic."""
     root = Path(root)
     env = parse_env(root / TEMPLATES)
-    files: dict[str, Parsed] = {}
     problems: list[Problem] = []
     if project is None:
         # Without the config, syntax is what can be checked: every memo template there is.
         for path in sorted((root / TEMPLATES).glob("*.html.j2")):
-            problems += parse_chain(env, root, path.name, files).problems
+            problems += parse_chain(env, root, path.name).problems
         return list(dict.fromkeys(problems))
     figures = _topic_figures(project)
     for i, memo in enumerate(project.edition.memos):
-        parsed = parse_chain(env, root, memo.template, files)
+        parsed = parse_chain(env, root, memo.template)
         problems += parsed.problems
         md_calls, md_problems = markdown_calls(root, memo)
         problems += md_problems
