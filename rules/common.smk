@@ -50,18 +50,17 @@ def memo_data_digest(wildcards):
     return memo_digest.cached_data_digest(".", wildcards.memo)
 
 
+def memo_input_key(wildcards):
+    # Kept by the render in the memo's .meta.json; publish records it in the manifest.
+    return memo_digest.memo_key(".", wildcards.memo)
+
+
 def memo_previous(wildcards):
     # The memo's record in the last published edition built from other inputs: its "What's new"
     # box says what changed since (none for a first edition). Editions in which the memo did not
     # change are skipped, so publishing another memo's change does not rebuild this one.
-    key = memo_digest.memo_key(".", wildcards.memo)
-    found = memo_editions.previous_record(".", wildcards.memo, key)
+    found = memo_editions.previous_record(".", wildcards.memo, memo_input_key(wildcards))
     return [found] if found else []
-
-
-def memo_input_key(wildcards):
-    # Kept by the render in the memo's .meta.json; publish records it in the manifest.
-    return memo_digest.memo_key(".", wildcards.memo)
 
 
 def memo_previous_option(wildcards, input):
