@@ -13,8 +13,12 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import shutil
 import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -481,3 +485,21 @@ def korean():
     from memo.render import i18n
 
     return i18n.translations(REPO / "templates", "ko").gettext
+
+
+@contextmanager
+def zombie() -> Iterator[int]:
+    """The process id of a child that has exited and is not reaped yet (a zombie, as a process
+    killed with its parent is until something reaps it); reaped on leaving."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    try:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z":
+            assert time.monotonic() < deadline, f"child {pid} did not exit"
+            time.sleep(0.01)
+        os.kill(pid, 0)  # signal 0 still reaches it
+        yield pid
+    finally:
+        os.waitpid(pid, 0)

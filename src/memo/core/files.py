@@ -82,10 +82,43 @@ def _remove_orphans(path: Path) -> None:
     """Remove temporary copies of ``path`` left by processes killed while writing it (SIGKILL)."""
     for old in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         try:
-            os.kill(int(old.name[len(path.name) + 2 : -len(".tmp")]), 0)
+            pid = int(old.name[len(path.name) + 2 : -len(".tmp")])
         except ValueError:
             continue  # not one of ours
-        except ProcessLookupError:
-            old.unlink(missing_ok=True)  # its writer is gone
-        except PermissionError:
-            continue  # another user's live process
+        if not writer_alive(pid, old):
+            old.unlink(missing_ok=True)
+
+
+def writer_alive(pid: int, made: Path) -> bool:
+    """Whether process ``pid``, named in the file or folder ``made`` as its writer, still runs.
+
+    Not when no such process exists; nor when it is a zombie (killed, and not yet reaped: after a
+    SIGKILL to a whole run this may last seconds); nor when it started after ``made`` was last
+    changed (a later process given the same, reused, number). Another user's live process runs.
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        changed = made.stat().st_mtime
+    except OSError:
+        return True  # no /proc here (or the file just went): the signal's answer stands
+    # After the command name, in parentheses: state, then (22nd field) the start time in clock
+    # ticks since boot.
+    fields = stat_line[stat_line.rindex(")") + 2 :].split()
+    if fields[0] in ("Z", "X"):
+        return False
+    started = _boot_time() + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return started <= changed + 1.0  # the boot time is in whole seconds
+
+
+def _boot_time() -> float:
+    with open("/proc/stat", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("btime "):
+                return float(line.split()[1])
+    return 0.0

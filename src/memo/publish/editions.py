@@ -28,6 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from memo.core.files import writer_alive
+
 STORE = ".reports"
 # In a folder of its own: everything directly under .reports/ is a folder (an edition, a staging
 # copy, a folder moved aside), which tools and tests that copy the store rely on.
@@ -260,9 +262,8 @@ def prune(store: Path, keep_files: int, keep_records: int, keep: set[str]) -> li
     for leftover in store.glob(".staging-*"):
         try:
             pid = int(leftover.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)
-        except (ValueError, ProcessLookupError):
+        except ValueError:
+            pid = None
+        if pid is None or not writer_alive(pid, leftover):
             shutil.rmtree(leftover, ignore_errors=True)
-        except PermissionError:
-            pass
     return touched

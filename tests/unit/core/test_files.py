@@ -1,15 +1,18 @@
-"""memo.core.files.write_atomic: a file appears whole or not at all, and says which file failed."""
+"""memo.core.files: write_atomic (a file appears whole or not at all, and says which file failed)
+and writer_alive (whether the process that named a file is still writing it)."""
 
 from __future__ import annotations
 
 import errno
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from memo.core import files
-from memo.core.files import write_atomic
+from memo.core.files import write_atomic, writer_alive
+from unit.support import zombie
 
 
 def test_writes_text_as_utf8_creating_the_folder(tmp_path: Path) -> None:
@@ -56,3 +59,21 @@ def test_temporaries_of_killed_writers_are_removed_and_those_of_live_ones_kept(
     write_atomic(path, "x")
     assert not dead.exists()
     assert alive.exists() and other.exists()
+
+
+def test_a_zombie_or_a_later_process_with_the_writers_number_is_not_the_writer(
+    tmp_path: Path,
+) -> None:
+    made = tmp_path / ".figures.csv.1.tmp"
+    made.write_bytes(b"half")
+    assert writer_alive(os.getpid(), made)
+    assert not writer_alive(999999999, made)  # no such process
+
+    # Killed, its parent not having reaped it yet: a zombie, which signal 0 still reaches.
+    with zombie() as pid:
+        assert not writer_alive(pid, made)
+
+    # A file last changed before this process started was not written by it: its number is reused.
+    old = time.time() - 3600
+    os.utime(made, (old, old))
+    assert not writer_alive(os.getpid(), made)

@@ -15,6 +15,7 @@ import pytest
 
 from memo.publish import site
 from memo.workflow import digest as memo_digest
+from unit.support import zombie
 
 IDS = ["tariff-brief-en", "trade-brief-en", "trade-brief-ko"]
 
@@ -211,8 +212,11 @@ def test_leftovers_of_killed_runs_are_removed_but_not_those_of_running_ones(tmp_
     alive = store / f".staging-{os.getppid()}"  # the process that started this test
     dead.mkdir()
     alive.mkdir()
-    site.prune(store, keep=set())
-    assert not dead.exists() and alive.exists()
+    with zombie() as pid:  # killed with its run, not reaped yet
+        killed = store / f".staging-{pid}"
+        killed.mkdir()
+        site.prune(store, keep=set())
+    assert not dead.exists() and not killed.exists() and alive.exists()
 
 
 def test_the_command_stamps_the_manifest_and_says_what_it_published(project: Path, capsys) -> None:
