@@ -19,8 +19,10 @@ text of any other unquoted scalar that is not read as text (``2024``, ``true``, 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +105,17 @@ def parse_yaml_with_lines(text: str) -> YamlDoc:
     """Parse YAML text defensively, with the line of every node (see the module notes).
 
     With libyaml when present (ten times faster on an edition of hundreds of memos); on any error
-    the pure-Python parser runs again, so messages stay the same.
+    the pure-Python parser runs again, so messages stay the same. A text is parsed once per
+    process (``memo derive`` reads config/memos.yaml for its schema check, its translatable
+    strings and its catalogue check); each caller gets its own copy of the data.
     """
+    doc = _parsed(text)
+    return YamlDoc(copy.deepcopy(doc.data), dict(doc.lines), dict(doc.plain))
+
+
+@lru_cache(maxsize=16)
+def _parsed(text: str) -> YamlDoc:
+    """The document of ``text``; only ever copied (errors are raised again, not cached)."""
     if len(text) > MAX_BYTES:
         raise UnsafeYaml(1, f"file is larger than {MAX_BYTES >> 20} MB", "split it or trim it")
     for fast in (True, False):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from memo.ingest import yamlfile
 from memo.ingest.schema import check_yaml
 from memo.ingest.yamlfile import (
     MAX_DEPTH,
@@ -115,3 +116,15 @@ def test_load_reads_utf8_with_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_bytes(b"\xef\xbb\xbftitle: \xea\xb4\x80\xec\x84\xb8\n")
     assert load_yaml_with_lines(path).data == {"title": "관세"}
+
+
+def test_a_text_is_parsed_once_and_each_reader_gets_its_own_copy() -> None:
+    text = "memos:\n  - id: trade-brief\n    languages: [en, ko]\n"
+    first = parse_yaml_with_lines(text)
+    first.data["memos"][0]["languages"].append("fr")  # one reader changes what it was given
+    first.lines.clear()
+    hits = yamlfile._parsed.cache_info().hits
+    second = parse_yaml_with_lines(text)
+    assert yamlfile._parsed.cache_info().hits == hits + 1  # not parsed again
+    assert second.data == {"memos": [{"id": "trade-brief", "languages": ["en", "ko"]}]}
+    assert second.line_of(("memos", 0, "languages")) == 3
