@@ -225,15 +225,21 @@ def check(root: Path, project: Any | None) -> list[Problem]:
             problems += parse_chain(env, root, path.name).problems
         return list(dict.fromkeys(problems))
     figures = _topic_figures(project)
+    # Memos of one topic and edition date have the same figures: one FactBook for them all, and
+    # each call of their templates resolved once (an edition of hundreds of memos has few topics).
+    books: dict[tuple, Any] = {}
+    outcomes: dict[tuple, Exception | None] = {}
     for i, memo in enumerate(project.edition.memos):
         parsed = parse_chain(env, root, memo.template)
         problems += parsed.problems
         md_calls, md_problems = markdown_calls(root, memo)
         problems += md_problems
         problems += _section_problems(root, project, i, memo, parsed)
-        book = _book(project, memo, figures)
+        key = (memo.topic.id, memo.edition_date)
+        if key not in books:
+            books[key] = _book(project, memo, figures)
         for call in [*parsed.calls, *md_calls]:
-            problem = call_problem(call, book, project, memo, figures is not None)
+            problem = call_problem(call, books[key], project, memo, figures is not None, outcomes)
             if problem is not None:
                 problems.append(problem)
     return list(dict.fromkeys(problems))
@@ -285,10 +291,16 @@ def _book(project: Any, memo: MemoDef, derived: Any | None):
 
 
 def call_problem(
-    call: FoundCall, book: Any, project: Any, memo: MemoDef, resolve: bool
+    call: FoundCall,
+    book: Any,
+    project: Any,
+    memo: MemoDef,
+    resolve: bool,
+    outcomes: dict[tuple, Exception | None] | None = None,
 ) -> Problem | None:
     """What is wrong with one call for one memo, or None: an unknown indicator or event (with the
-    closest ids), or, when ``resolve``, the render's own error for it (with what the topic has)."""
+    closest ids), or, when ``resolve``, the render's own error for it (with what the topic has).
+    ``outcomes`` keeps what resolving each call in each book raised, for memos sharing a book."""
     from memo.render.wording import Wording
 
     ds = project.dataset
@@ -310,24 +322,33 @@ def call_problem(
         )
     if not resolve:
         return None
-    context = {
-        "fact": book.fact,
-        "event": book.event,
-        "event_title": book.event_title,
-        "name": book.name,
-        "say": Wording(book),
-    }
-    found = prose.Call(call.function, call.args, call.kwargs, call.text, call.line)
-    try:
-        prose.resolve(found, context)
-    except MissingFigure as e:
+    key = (id(book), call.path, call.line, call.text)
+    if outcomes is None or key not in outcomes:
+        context = {
+            "fact": book.fact,
+            "event": book.event,
+            "event_title": book.event_title,
+            "name": book.name,
+            "say": Wording(book),
+        }
+        found = prose.Call(call.function, call.args, call.kwargs, call.text, call.line)
+        error = None
+        try:
+            prose.resolve(found, context)
+        except (MissingFigure, BoundsError, AttributeError, TypeError, KeyError) as e:
+            error = e
+        if outcomes is None:
+            outcomes = {}
+        outcomes[key] = error
+    error = outcomes[key]
+    if error is None:
+        return None
+    if isinstance(error, MissingFigure):
         about = f" in topic {memo.topic.id}" if memo.topic.id else ""
-        return problem(f"{e}{about} (memo {memo.id})", _what_exists(book, call))
-    except BoundsError as e:  # wording the data cannot support ("rose" across overlapping ranges)
-        return problem(f"{e} (memo {memo.id})", "reword it, or show the figures with fact()")
-    except (AttributeError, TypeError, KeyError) as e:
-        return problem(str(e.args[0]) if e.args else type(e).__name__)
-    return None
+        return problem(f"{error}{about} (memo {memo.id})", _what_exists(book, call))
+    if isinstance(error, BoundsError):  # wording the data cannot support ("rose" across ranges)
+        return problem(f"{error} (memo {memo.id})", "reword it, or show the figures with fact()")
+    return problem(str(error.args[0]) if error.args else type(error).__name__)
 
 
 def _what_exists(book: Any, call: FoundCall) -> str:

@@ -5,7 +5,7 @@ closest ids; Jinja syntax errors too. Lines are found in the text the test wrote
 from __future__ import annotations
 
 from memo.ingest.validate import STAGE_CHECKS, validate
-from unit.support import TARIFF_TEMPLATE, line_of, write
+from unit.support import MEMOS, TARIFF_TEMPLATE, line_of, write
 
 
 def problems_of(root) -> list[str]:
@@ -56,6 +56,28 @@ def test_every_problem_of_every_template_is_reported_at_once(make_project):
     ]
     for line in wanted:
         assert line in found, "\n".join(found)
+
+
+def test_memos_sharing_a_template_and_topic_each_get_their_problem_naming_them(make_project):
+    # Two memos of one topic use the same template: its calls are resolved once for both, and the
+    # broken one is still reported for each memo, by name.
+    second = MEMOS.replace("  - id: trade-brief\n", "  - id: tariff-brief-2\n", 1).replace(
+        "    template: trade_brief.html.j2\n", "    template: tariff_brief.html.j2\n", 1
+    )
+    assert second != MEMOS
+    tariff = TARIFF_TEMPLATE.replace(
+        'say.standing("us_tariff_rank", "IND")', 'say.standing("us_tariff_rank", "INX")'
+    )
+    root = make_project(tariff_brief=tariff, memos=second)
+    line = line_of(tariff, '  <p id="bottom-line">')
+    found = problems_of(root)
+    for memo in ("tariff-brief", "tariff-brief-2"):
+        expected = (
+            f'templates/tariff_brief.html.j2:{line}: say.standing("us_tariff_rank", "INX"): no '
+            f'figure for indicator "us_tariff_rank" (entity=INX) in topic us-india (memo {memo}) '
+            "(did you mean IND?)"
+        )
+        assert expected in found, "\n".join(found)
 
 
 def test_a_wording_that_the_data_cannot_support_fails_as_the_render_would(make_project):
