@@ -1,7 +1,8 @@
-"""One render request, served in a child the render server (``memo.render.server``) forked: the
-child reads the request (``memo.render.client`` wrote it), becomes the job (its stdin, stdout,
-stderr, folder and environment), renders as ``memo render`` would, and sends back the exit status.
-A child whose client goes away (the job was killed) kills itself."""
+"""Render requests, served in a child the render server (``memo.render.server``) forked: for each,
+the child reads the request (``memo.render.client`` wrote it), becomes the job (its stdin, stdout,
+stderr, folder and environment), renders as ``memo render`` would, and sends back the exit status;
+then it waits a moment for another request. A child whose client goes away (the job was killed)
+kills itself."""
 
 from __future__ import annotations
 
@@ -11,22 +12,39 @@ import sys
 from memo.render.client import MAX_REQUEST, decode_request
 
 
-def serve_child(conn, prepared) -> int:
-    """Serve one request in a forked child; return this child's own exit status."""
+def serve_requests(conn, prepared_now, next_request, most: int) -> int:
+    """Serve requests in a forked child, one after the other: ``conn`` first, then each one
+    ``next_request()`` returns (None: no more), at most ``most``, each with the inputs
+    ``prepared_now()`` returns as it starts. The child's caches (fonts cut, templates and styles
+    met) then serve its next memo, as in one process. It stops after a render that failed: what
+    that left behind is not trusted with another memo. Returns this child's own exit status."""
+    served = 0
+    while conn is not None:
+        status, rendered = serve_child(conn, prepared_now())
+        served += 1
+        if status or rendered != 0 or served >= most:
+            return status
+        conn = next_request()
+    return 0
+
+
+def serve_child(conn, prepared) -> tuple[int, int | None]:
+    """Serve one request in a forked child: this child's own exit status, and the render's (None
+    when there was none)."""
     import socket
 
     conn.settimeout(30)
     head, fds, _flags, _addr = socket.recv_fds(conn, 4 + 65536, 3)
     if len(head) < 4 or len(fds) != 3:
-        return 1
+        return 1, None
     size = int.from_bytes(head[:4], "big")
     if size > MAX_REQUEST:
-        return 1
+        return 1, None
     body = head[4:]
     while len(body) < size:
         chunk = conn.recv(min(65536, size - len(body)))
         if not chunk:
-            return 1
+            return 1, None
         body += chunk
     kind, items, cwd, env = decode_request(body)
     conn.settimeout(None)
@@ -54,10 +72,17 @@ def serve_child(conn, prepared) -> int:
     devnull = os.open(os.devnull, os.O_RDWR)
     for target in (0, 1, 2):  # let go of the job's pipes before it learns the result
         os.dup2(devnull, target)
+    os.close(devnull)
     done.set()
     conn.sendall(b"R%d" % status)
+    # Shut down before closing: the watching thread, blocked reading this socket, wakes and ends
+    # (a plain close would leave it reading whatever socket gets the number next).
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
     conn.close()
-    return 0
+    return 0, status
 
 
 def run_render(kind: str, items: list[bytes], prepared=None) -> int:

@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from memo.render.child import serve_child
+from memo.render.child import serve_requests
 from memo.render.client import IDLE_TIMEOUT, PACKAGE, TICK, client_main
 
 # Renders pending from which fresh inputs are warmed before the first child (_warm_light): it
@@ -41,6 +41,11 @@ LIGHT_WARM_MIN = 8
 WARM_PAGE = (
     '<!DOCTYPE html><html lang="en"><head><title>w</title></head><body><p>w</p></body></html>'
 )
+# A child serves up to this many requests, one after the other, waiting at most CHILD_IDLE seconds
+# for each after the first: a child's first render costs more than its later ones (it fills the
+# caches its parent's warm-up did not), and a fork per memo paid that for every memo.
+CHILD_REQUESTS = 64
+CHILD_IDLE = 1.0
 # What rendering reads; a change to any file under these makes the server prepare again.
 INPUT_DIRS = ("data", "config", "templates", "assets", "build/derived")
 
@@ -80,8 +85,13 @@ def _peer(conn) -> tuple[int, int, int]:
     return struct.unpack("3i", creds)
 
 
+# The server's log once it serves (a copy of its stderr then): children write to it too, whose
+# stderr is their job's while they serve it.
+_log_file = None
+
+
 def _log(message: str) -> None:
-    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=_log_file or sys.stderr, flush=True)
 
 
 class Server:
@@ -117,6 +127,12 @@ class Server:
         self.code = _code_signature()
         self._prepared: tuple | None = None  # (inputs key, memo.render.job.Prepared)
         self._warming = False  # warm_up() renders in full; prepared() alone warms lightly
+        # Closed by the server when it stops (or dies): its children waiting for a request leave.
+        self._stop_r, self._stop_w = os.pipe()
+        # A byte from a child for each request it took itself after its first, for the count.
+        self._again_r, self._again_w = os.pipe()
+        os.set_blocking(self._again_r, False)
+        self.again = 0  # requests children took themselves
 
     def warm_up(self) -> None:
         """Import the renderer, load the fonts and, when ``memo derive`` has written the figures
@@ -244,6 +260,10 @@ class Server:
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+        global _log_file
+        _log_file = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+        # The children accept requests too: whoever takes one first, the others go on waiting.
+        self.listener.setblocking(False)
         self.warm_up()
         last = time.monotonic()
         served = 0
@@ -263,15 +283,10 @@ class Server:
                     continue
                 if self.listener not in ready:
                     continue
-                try:
-                    conn, _ = self.listener.accept()
-                except OSError:
+                conn, peer_pid = self._accept()
+                if conn is None:
                     continue
                 last = time.monotonic()
-                peer_pid, peer_uid, _gid = _peer(conn)
-                if peer_uid != os.getuid():
-                    conn.close()
-                    continue
                 if _code_signature() != self.code:
                     # The memo package changed since this server imported it: refuse (the client
                     # renders in-process with the new code) and stop serving.
@@ -288,7 +303,55 @@ class Server:
             while self.children and os.getppid() == self.parent:  # let running renders finish
                 self._reap()
                 time.sleep(0.05)
-            _log(f"served {served} renders, {self.cpu:.1f} s CPU")
+            self._reap()
+            _log(
+                f"served {served + self.again} renders ({self.again} by a child that had served "
+                f"one), {self.cpu:.1f} s CPU"
+            )
+
+    def _accept(self):
+        """A connection from this user and its client's process id; (None, 0) when none waits
+        (a child took it first) or another user's client called."""
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return None, 0
+        peer_pid, peer_uid, _gid = _peer(conn)
+        if peer_uid != os.getuid():
+            conn.close()
+            return None, 0
+        return conn, peer_pid
+
+    def _next_request(self):
+        """In a child: the next request's connection, or None after CHILD_IDLE seconds without
+        one, once the server stops or is gone, or when the memo package changed (the request is
+        then refused: its client renders in its own process, with the new code)."""
+        import select
+
+        deadline = time.monotonic() + CHILD_IDLE
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                ready, _, _ = select.select([self.listener, self._stop_r], [], [], left)
+            except InterruptedError:
+                continue
+            if self._stop_r in ready:
+                return None
+            if self.listener in ready:
+                conn, peer_pid = self._accept()
+                if conn is None:
+                    continue
+                if _code_signature() != self.code:
+                    conn.close()
+                    return None
+                _log(f"request from pid {peer_pid}: child {os.getpid()}, again")
+                os.write(self._again_w, b".")
+                return conn
+        return None
+
+    def _prepared_now(self):
+        """In a child: the prepared inputs, loaded again when a file changed since (no warming)."""
+        self._warming = True  # a child renders its request at once: no light warm-up
+        return self.prepared()
 
     def _fork(self, conn) -> int:
         sys.stdout.flush()
@@ -302,12 +365,12 @@ class Server:
         try:
             import signal
 
-            self.listener.close()
             if self._wake >= 0:
                 os.close(self._wake)
+            os.close(self._stop_w)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
-            status = serve_child(conn, self._prepared[1] if self._prepared else None)
+            status = serve_requests(conn, self._prepared_now, self._next_request, CHILD_REQUESTS)
         finally:
             os._exit(
                 status
@@ -328,6 +391,9 @@ class Server:
                         f"child {pid} done: status {_status >> 8}, {cpu:.2f} s CPU, "
                         f"{usage.ru_minflt} page faults"
                     )
+        # After the exits seen: a child's byte is written before it serves, so before it exits.
+        with contextlib.suppress(BlockingIOError):
+            self.again += len(os.read(self._again_r, 4096))
 
     def close(self) -> None:
         try:
@@ -336,6 +402,10 @@ class Server:
         except OSError:
             pass
         self.listener.close()
+        if self._stop_w >= 0:  # the children waiting for a request leave
+            for fd in (self._stop_w, self._stop_r, self._again_w):
+                os.close(fd)
+            self._stop_w = -1
 
 
 def main(argv: list[str] | None = None) -> int:

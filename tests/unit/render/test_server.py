@@ -135,3 +135,54 @@ def test_told_to_stop_the_server_leaves_without_waiting_for_its_tick(tmp_path: P
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_child_serves_the_next_request_with_the_inputs_as_they_are_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After its first memo a child waits for another request (the caches it filled serve that
+    one too); a template changed in between is read again; told to stop, the server does not wait
+    for its idle child. The waits below are guards against a hang, they time nothing."""
+    from memo.render.client import render_remote
+    from unit.support import derived
+
+    root = derived(make_project(tmp_path / "p"))
+    sock, log = tmp_path / "s.sock", tmp_path / "server.log"
+    code = (
+        "import os, sys\n"
+        "from memo.render import server\n"
+        "server.CHILD_IDLE = 3600\n"  # the child waits for the next request as long as it takes
+        f"sys.exit(server.main(['serve', '--socket', {str(sock)!r}, '--parent', "
+        f"str(os.getppid()), '--root', {str(root)!r}]))\n"
+    )
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-c", code], stderr=err)
+    try:
+        deadline = time.monotonic() + 120
+        while "ready in" not in log.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        monkeypatch.chdir(root)  # a request renders in its client's folder
+
+        def render(out: str) -> int | None:
+            args = ["render", "tariff-brief-en", "--out", str(tmp_path / out)]
+            return render_remote(str(sock), b"argv", [a.encode() for a in args])
+
+        assert render("first") == 0
+        template = root / "templates/tariff_brief.html.j2"
+        text = template.read_text(encoding="utf-8")
+        heading = '<h2>{{ _("Bottom line") }}</h2>'
+        assert heading in text
+        template.write_text(text.replace(heading, "<h2>Zanzibar</h2>", 1), encoding="utf-8")
+        assert render("second") == 0
+
+        assert "Zanzibar" not in (tmp_path / "first/tariff-brief-en.html").read_text()
+        assert "<h2>Zanzibar</h2>" in (tmp_path / "second/tariff-brief-en.html").read_text()
+        served = log.read_text()
+        assert served.count("request from pid") == 2 and served.count(", again") == 1, served
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        assert "served 2 renders (1 by a child that had served one)" in log.read_text()
+    finally:
+        proc.kill()
+        proc.wait()
