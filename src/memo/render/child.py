@@ -7,30 +7,96 @@ kills itself."""
 from __future__ import annotations
 
 import os
+import struct
 import sys
+import time
 
 from memo.render.client import MAX_REQUEST, decode_request
 
+# A child serves up to CHILD_REQUESTS requests, one after the other, waiting at most CHILD_IDLE
+# seconds for each after the first: a child's first render costs more than its later ones (it
+# fills the caches its parent's warm-up did not), and a fork per memo paid that for every memo.
+CHILD_REQUESTS = 64
+CHILD_IDLE = 1.0
+# What a child tells the server through their pipe, with its pid: it waits for a request (the
+# server then takes none, so that the child gets it), it took one, it stopped waiting.
+IDLE, AGAIN, LEFT = b"I", b"A", b"L"
 
-def serve_requests(conn, prepared_now, next_request, most: int) -> int:
+
+def serve_requests(conn, prepared_now, next_request, most: int, waiting=None) -> int:
     """Serve requests in a forked child, one after the other: ``conn`` first, then each one
     ``next_request()`` returns (None: no more), at most ``most``, each with the inputs
     ``prepared_now()`` returns as it starts. The child's caches (fonts cut, templates and styles
     met) then serve its next memo, as in one process. It stops after a render that failed: what
-    that left behind is not trusted with another memo. Returns this child's own exit status."""
+    that left behind is not trusted with another memo. ``waiting()`` is called before a reply when
+    the child will wait for another request (the server then leaves that request to it). Returns
+    this child's own exit status."""
     served = 0
     while conn is not None:
-        status, rendered = serve_child(conn, prepared_now())
         served += 1
-        if status or rendered != 0 or served >= most:
+        going_on = served < most
+
+        def before_reply(rendered: int, going_on: bool = going_on) -> None:
+            if going_on and rendered == 0 and waiting is not None:
+                waiting()
+
+        status, rendered = serve_child(conn, prepared_now(), before_reply)
+        if status or rendered != 0 or not going_on:
             return status
         conn = next_request()
     return 0
 
 
-def serve_child(conn, prepared) -> tuple[int, int | None]:
+def next_request(listener, stop_fd: int, accept, current, log):
+    """The next request's connection, from ``accept()`` (a connection and its client's pid, or
+    None when another took it), or None: after CHILD_IDLE seconds without one, once ``stop_fd``
+    is readable (the server stopped or died), or when ``current()`` says the code changed (the
+    request is then refused: its client renders in its own process, with the new code); ``log``
+    writes the server's log."""
+    import select
+
+    deadline = time.monotonic() + CHILD_IDLE
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            ready, _, _ = select.select([listener, stop_fd], [], [], left)
+        except InterruptedError:
+            continue
+        if stop_fd in ready:
+            return None
+        if listener in ready:
+            conn, peer_pid = accept()
+            if conn is None:
+                continue
+            if not current():
+                conn.close()
+                return None
+            log(f"request from pid {peer_pid}: child {os.getpid()}, again")
+            return conn
+    return None
+
+
+def tell(fd: int, what: bytes) -> None:
+    """Tell the server (``what``: IDLE, AGAIN or LEFT), in one write of 5 bytes."""
+    os.write(fd, struct.pack("=i", os.getpid()) + what)
+
+
+def read_told(fd: int) -> list[tuple[int, bytes]]:
+    """What children told (pid, IDLE/AGAIN/LEFT), from the non-blocking pipe ``fd``. A pipe keeps
+    each write of up to 4096 bytes whole, and reads here take whole records."""
+    try:
+        data = os.read(fd, 4095)
+    except BlockingIOError:
+        return []
+    return [
+        (struct.unpack("=i", data[i : i + 4])[0], data[i + 4 : i + 5])
+        for i in range(0, len(data) - 4, 5)
+    ]
+
+
+def serve_child(conn, prepared, before_reply=None) -> tuple[int, int | None]:
     """Serve one request in a forked child: this child's own exit status, and the render's (None
-    when there was none)."""
+    when there was none). ``before_reply(status)`` runs once the render is done, before its client
+    learns the result."""
     import socket
 
     conn.settimeout(30)
@@ -74,6 +140,8 @@ def serve_child(conn, prepared) -> tuple[int, int | None]:
         os.dup2(devnull, target)
     os.close(devnull)
     done.set()
+    if before_reply is not None:
+        before_reply(status)
     conn.sendall(b"R%d" % status)
     # Shut down before closing: the watching thread, blocked reading this socket, wakes and ends
     # (a plain close would leave it reading whatever socket gets the number next).

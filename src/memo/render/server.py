@@ -13,9 +13,11 @@ uid checked) at once, then imports the renderer and, when the figures of a previ
 derive`` exist, prepares the inputs and renders one pending memo per language into a scratch
 folder (fonts, catalogue, compiled templates), while the derive job runs. Before each request it
 checks that the inputs it prepared are still those on disk (sizes and times of data/, config/,
-templates/, assets/ and build/derived/), preparing them again when not, then forks a child per
-request, which becomes the job (its stdin, stdout, stderr, folder and environment), runs
-``memo.render.job.cli_render`` with the prepared inputs and sends back the exit status.
+templates/, assets/ and build/derived/; ``memo.render.watch``), preparing them again when not,
+then forks a child, which becomes the job (its stdin, stdout, stderr, folder and environment),
+runs ``memo.render.job.cli_render`` with the prepared inputs and sends back the exit status; the
+child then waits a moment for another request (``memo.render.child``), and while one waits the
+server leaves the next request to it.
 
 The server exits when told (``onsuccess``/``onerror``), on SIGTERM/SIGINT, when Snakemake (its
 parent) is gone, when the memo package changed since it started, and after ``IDLE_TIMEOUT``
@@ -31,8 +33,9 @@ import sys
 import time
 from pathlib import Path
 
-from memo.render.child import serve_requests
-from memo.render.client import IDLE_TIMEOUT, PACKAGE, TICK, client_main
+from memo.render import child
+from memo.render.client import IDLE_TIMEOUT, TICK, client_main
+from memo.render.watch import code_signature, inputs_key
 
 # Renders pending from which fresh inputs are warmed before the first child (_warm_light): it
 # costs about two seconds before any child starts and saves about a quarter of each child's CPU.
@@ -41,39 +44,6 @@ LIGHT_WARM_MIN = 8
 WARM_PAGE = (
     '<!DOCTYPE html><html lang="en"><head><title>w</title></head><body><p>w</p></body></html>'
 )
-# A child serves up to this many requests, one after the other, waiting at most CHILD_IDLE seconds
-# for each after the first: a child's first render costs more than its later ones (it fills the
-# caches its parent's warm-up did not), and a fork per memo paid that for every memo.
-CHILD_REQUESTS = 64
-CHILD_IDLE = 1.0
-# What rendering reads; a change to any file under these makes the server prepare again.
-INPUT_DIRS = ("data", "config", "templates", "assets", "build/derived")
-
-
-def inputs_key(root) -> tuple:
-    """Size, time and inode of every file rendering may read, and where."""
-    root = Path(root).resolve()
-    files = []
-    for d in INPUT_DIRS:
-        for p in sorted((root / d).rglob("*")):
-            try:
-                st = p.stat()
-            except OSError:
-                continue
-            if not p.is_dir():
-                files.append((str(p), st.st_size, st.st_mtime_ns, st.st_ino))
-    return (str(root), tuple(files))
-
-
-def _code_signature() -> tuple:
-    """Sizes and times of the memo package's modules: a change means this server's code is stale."""
-    out = []
-    for folder, _dirs, files in os.walk(PACKAGE):
-        for name in sorted(files):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(folder, name))
-                out.append((folder, name, st.st_mtime_ns, st.st_size))
-    return tuple(sorted(out))
 
 
 def _peer(conn) -> tuple[int, int, int]:
@@ -124,14 +94,16 @@ class Server:
         finally:
             os.umask(old)
         self.inode = os.stat(path).st_ino
-        self.code = _code_signature()
+        self.code = code_signature()
         self._prepared: tuple | None = None  # (inputs key, memo.render.job.Prepared)
         self._warming = False  # warm_up() renders in full; prepared() alone warms lightly
         # Closed by the server when it stops (or dies): its children waiting for a request leave.
         self._stop_r, self._stop_w = os.pipe()
-        # A byte from a child for each request it took itself after its first, for the count.
-        self._again_r, self._again_w = os.pipe()
-        os.set_blocking(self._again_r, False)
+        # Children say here when they wait for a request (the server then takes none, so that
+        # the waiting child gets it), take one, or stop waiting: (pid, IDLE/AGAIN/LEFT) records.
+        self._status_r, self._status_w = os.pipe()
+        os.set_blocking(self._status_r, False)
+        self.idle: set[int] = set()  # children waiting for a request
         self.again = 0  # requests children took themselves
 
     def warm_up(self) -> None:
@@ -139,7 +111,6 @@ class Server:
         (a rebuild), prepare the inputs and render one pending memo per language."""
         import gc
         import tempfile
-        from pathlib import Path
 
         start = time.monotonic()
         self._warming = True
@@ -185,7 +156,6 @@ class Server:
     def prepared(self):
         """The prepared inputs (``memo.render.job.Prepared``) for the files as they are now;
         loaded again when any input changed (a derive ran since), None when they cannot load."""
-        from pathlib import Path
 
         from memo.render import i18n, job
 
@@ -223,7 +193,6 @@ class Server:
         less CPU, for about 0.15 s here."""
         import gc
         import tempfile
-        from pathlib import Path
 
         from memo.render import job
 
@@ -276,18 +245,21 @@ class Server:
                 if not self.children and time.monotonic() - last > self.idle_timeout:
                     _log("idle: stopping")
                     break
+                # A child waiting for a request takes the next one; the server only when none is.
+                watched = [wake_r, self._status_r] + ([] if self.idle else [self.listener])
                 try:
                     wait = 0.05 if self.children else TICK  # reap finished renders promptly
-                    ready, _, _ = select.select([self.listener, wake_r], [], [], wait)
+                    ready, _, _ = select.select(watched, [], [], wait)
                 except InterruptedError:
                     continue
-                if self.listener not in ready:
+                self._read_status()
+                if self.listener not in ready or self.idle:
                     continue
                 conn, peer_pid = self._accept()
                 if conn is None:
                     continue
                 last = time.monotonic()
-                if _code_signature() != self.code:
+                if code_signature() != self.code:
                     # The memo package changed since this server imported it: refuse (the client
                     # renders in-process with the new code) and stop serving.
                     conn.close()
@@ -323,30 +295,22 @@ class Server:
         return conn, peer_pid
 
     def _next_request(self):
-        """In a child: the next request's connection, or None after CHILD_IDLE seconds without
-        one, once the server stops or is gone, or when the memo package changed (the request is
-        then refused: its client renders in its own process, with the new code)."""
-        import select
+        """In a child: the next request's connection (None: no more), the server told of it."""
+        conn = child.next_request(self.listener, self._stop_r, self._accept, self._current, _log)
+        child.tell(self._status_w, child.AGAIN if conn is not None else child.LEFT)
+        return conn
 
-        deadline = time.monotonic() + CHILD_IDLE
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                ready, _, _ = select.select([self.listener, self._stop_r], [], [], left)
-            except InterruptedError:
-                continue
-            if self._stop_r in ready:
-                return None
-            if self.listener in ready:
-                conn, peer_pid = self._accept()
-                if conn is None:
-                    continue
-                if _code_signature() != self.code:
-                    conn.close()
-                    return None
-                _log(f"request from pid {peer_pid}: child {os.getpid()}, again")
-                os.write(self._again_w, b".")
-                return conn
-        return None
+    def _current(self) -> bool:
+        """Whether the memo package is still the code this server imported."""
+        return code_signature() == self.code
+
+    def _read_status(self) -> None:
+        for pid, what in child.read_told(self._status_r):
+            if what == child.IDLE:
+                self.idle.add(pid)
+            else:
+                self.idle.discard(pid)
+                self.again += what == child.AGAIN
 
     def _prepared_now(self):
         """In a child: the prepared inputs, loaded again when a file changed since (no warming)."""
@@ -370,7 +334,13 @@ class Server:
             os.close(self._stop_w)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
-            status = serve_requests(conn, self._prepared_now, self._next_request, CHILD_REQUESTS)
+            status = child.serve_requests(
+                conn,
+                self._prepared_now,
+                self._next_request,
+                child.CHILD_REQUESTS,
+                lambda: child.tell(self._status_w, child.IDLE),
+            )
         finally:
             os._exit(
                 status
@@ -391,9 +361,9 @@ class Server:
                         f"child {pid} done: status {_status >> 8}, {cpu:.2f} s CPU, "
                         f"{usage.ru_minflt} page faults"
                     )
-        # After the exits seen: a child's byte is written before it serves, so before it exits.
-        with contextlib.suppress(BlockingIOError):
-            self.again += len(os.read(self._again_r, 4096))
+        # After the exits seen: what a child said, it said before it exited.
+        self._read_status()
+        self.idle &= self.children
 
     def close(self) -> None:
         try:
@@ -403,7 +373,7 @@ class Server:
             pass
         self.listener.close()
         if self._stop_w >= 0:  # the children waiting for a request leave
-            for fd in (self._stop_w, self._stop_r, self._again_w):
+            for fd in (self._stop_w, self._stop_r, self._status_w):
                 os.close(fd)
             self._stop_w = -1
 
