@@ -35,12 +35,7 @@ def serve_requests(conn, prepared_now, next_request, most: int, waiting=None) ->
     while conn is not None:
         served += 1
         going_on = served < most
-
-        def before_reply(rendered: int, going_on: bool = going_on) -> None:
-            if going_on and rendered == 0 and waiting is not None:
-                waiting()
-
-        status, rendered = serve_child(conn, prepared_now(), before_reply)
+        status, rendered = serve_child(conn, prepared_now(), waiting if going_on else None)
         if status or rendered != 0 or not going_on:
             return status
         conn = next_request()
@@ -93,9 +88,9 @@ def read_told(fd: int) -> list[tuple[int, bytes]]:
     ]
 
 
-def serve_child(conn, prepared, before_reply=None) -> tuple[int, int | None]:
+def serve_child(conn, prepared, on_success=None) -> tuple[int, int | None]:
     """Serve one request in a forked child: this child's own exit status, and the render's (None
-    when there was none). ``before_reply(status)`` runs once the render is done, before its client
+    when there was none). ``on_success()`` runs when the render succeeded, before its client
     learns the result."""
     import socket
 
@@ -140,8 +135,8 @@ def serve_child(conn, prepared, before_reply=None) -> tuple[int, int | None]:
         os.dup2(devnull, target)
     os.close(devnull)
     done.set()
-    if before_reply is not None:
-        before_reply(status)
+    if status == 0 and on_success is not None:
+        on_success()
     conn.sendall(b"R%d" % status)
     # Shut down before closing: the watching thread, blocked reading this socket, wakes and ends
     # (a plain close would leave it reading whatever socket gets the number next).

@@ -153,9 +153,10 @@ class Server:
         gc.freeze()
         _log(f"ready in {time.monotonic() - start:.1f} s (epoch {time.time():.3f})")
 
-    def prepared(self):
+    def prepared(self, warm: bool = True):
         """The prepared inputs (``memo.render.job.Prepared``) for the files as they are now;
-        loaded again when any input changed (a derive ran since), None when they cannot load."""
+        loaded again when any input changed (a derive ran since), None when they cannot load;
+        then, with ``warm``, warmed lightly when enough renders are pending."""
 
         from memo.render import i18n, job
 
@@ -170,8 +171,10 @@ class Server:
         except Exception as e:  # the job reports it when it renders in its child
             _log(f"inputs not prepared: {type(e).__name__}: {e}")
             return None
-        if not self._warming and len(self.pending or self._prepared[1].edition.output_ids()) >= (
-            LIGHT_WARM_MIN
+        if (
+            warm
+            and not self._warming
+            and len(self.pending or self._prepared[1].edition.output_ids()) >= (LIGHT_WARM_MIN)
         ):
             self._warm_light()
         return self._prepared[1]
@@ -312,11 +315,6 @@ class Server:
                 self.idle.discard(pid)
                 self.again += what == child.AGAIN
 
-    def _prepared_now(self):
-        """In a child: the prepared inputs, loaded again when a file changed since (no warming)."""
-        self._warming = True  # a child renders its request at once: no light warm-up
-        return self.prepared()
-
     def _fork(self, conn) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -336,7 +334,7 @@ class Server:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             status = child.serve_requests(
                 conn,
-                self._prepared_now,
+                lambda: self.prepared(warm=False),  # a child renders at once: no warm-up
                 self._next_request,
                 child.CHILD_REQUESTS,
                 lambda: child.tell(self._status_w, child.IDLE),

@@ -301,8 +301,6 @@ def call_problem(
     """What is wrong with one call for one memo, or None: an unknown indicator or event (with the
     closest ids), or, when ``resolve``, the render's own error for it (with what the topic has).
     ``outcomes`` keeps what resolving each call in each book raised, for memos sharing a book."""
-    from memo.render.wording import Wording
-
     ds = project.dataset
 
     def problem(what: str, hint: str = "") -> Problem:
@@ -322,24 +320,10 @@ def call_problem(
         )
     if not resolve:
         return None
+    outcomes = {} if outcomes is None else outcomes
     key = (id(book), call.path, call.line, call.text)
-    if outcomes is None or key not in outcomes:
-        context = {
-            "fact": book.fact,
-            "event": book.event,
-            "event_title": book.event_title,
-            "name": book.name,
-            "say": Wording(book),
-        }
-        found = prose.Call(call.function, call.args, call.kwargs, call.text, call.line)
-        error = None
-        try:
-            prose.resolve(found, context)
-        except (MissingFigure, BoundsError, AttributeError, TypeError, KeyError) as e:
-            error = e
-        if outcomes is None:
-            outcomes = {}
-        outcomes[key] = error
+    if key not in outcomes:
+        outcomes[key] = _resolve_error(call, book)
     error = outcomes[key]
     if error is None:
         return None
@@ -349,6 +333,25 @@ def call_problem(
     if isinstance(error, BoundsError):  # wording the data cannot support ("rose" across ranges)
         return problem(f"{error} (memo {memo.id})", "reword it, or show the figures with fact()")
     return problem(str(error.args[0]) if error.args else type(error).__name__)
+
+
+def _resolve_error(call: FoundCall, book: Any) -> Exception | None:
+    """What resolving the call in the memo's FactBook raises, as a render would; None if nothing."""
+    from memo.render.wording import Wording
+
+    context = {
+        "fact": book.fact,
+        "event": book.event,
+        "event_title": book.event_title,
+        "name": book.name,
+        "say": Wording(book),
+    }
+    found = prose.Call(call.function, call.args, call.kwargs, call.text, call.line)
+    try:
+        prose.resolve(found, context)
+    except (MissingFigure, BoundsError, AttributeError, TypeError, KeyError) as e:
+        return e
+    return None
 
 
 def _what_exists(book: Any, call: FoundCall) -> str:
