@@ -21,7 +21,7 @@ MEMO = memo_plan.memo_command()
 MEMOS = memo_plan.output_ids(".")
 # Each table of data/ is a CSV file or a spreadsheet (.xlsx) of the same name.
 DATA = memo_plan.data_files(".")
-CONFIG = ["config/config.yaml", "config/memos.yaml"]
+CONFIG = memo_plan.config_files(".")
 FIGURES = "build/derived/figures.csv"
 
 

@@ -57,9 +57,15 @@ def check_yaml(
     except UnsafeInput as err:
         return None, [Problem(display_path, 1, "file", err.reason, err.hint)]
     except FileNotFoundError:
-        return None, [Problem(display_path, 1, "file", "file not found")]
+        hint = "restore it with git checkout -- PATH, or write it as the README describes"
+        return None, [
+            Problem(display_path, 1, "file", "file not found", hint.replace("PATH", display_path))
+        ]
     except OSError as err:
-        return None, [Problem(display_path, 1, "file", f"cannot read file: {err.strerror}")]
+        what = f"cannot read file: {err.strerror}"
+        return None, [
+            Problem(display_path, 1, "file", what, "check that it is a file you can read")
+        ]
     text, problems = decode(raw, display_path)
     try:
         doc = parse_yaml_with_lines(text)

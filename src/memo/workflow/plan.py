@@ -20,6 +20,7 @@ FONTS = "assets/fonts"
 MEMOS = "config/memos.yaml"
 DICTIONARY = "data/dictionary.yaml"
 CONFIG = "config/config.yaml"
+CONFIG_FILES = (CONFIG, MEMOS)
 # Inputs every render reads (through rule derive's figure table, or directly).
 REFERENCE_FILES = (DICTIONARY, "data/sources.csv", "data/events.csv", CONFIG, MEMOS)
 # The tables of data/, each a CSV file or a spreadsheet (memo.ingest.sheets).
@@ -121,13 +122,23 @@ def table_file(root: str, csv_path: str) -> str:
 
 
 def data_files(root: str = ".") -> list[str]:
-    """The files of data/ that rule derive reads: the dictionary and each table's file (both
-    forms of a table when both exist, so that derive runs and reports it)."""
+    """The files of data/ that rule derive reads and that are there: the dictionary and each
+    table's file (both forms of a table when both exist, so that derive runs and reports it).
+
+    A file that is not there (deleted, or a link to nothing) is rule derive's to report, with
+    its hint. As a declared input it would not be: with the figures of an earlier build on disk,
+    Snakemake takes them for a source file it cannot make and finds "nothing to be done"."""
     files = [DICTIONARY]
     for csv_path in TABLES:
         xlsx = str(Path(csv_path).with_suffix(".xlsx"))
-        files += [f for f in (csv_path, xlsx) if Path(root, f).is_file()] or [csv_path]
-    return files
+        files += [f for f in (csv_path, xlsx) if Path(root, f).is_file()]
+    return [f for f in files if Path(root, f).is_file()]
+
+
+def config_files(root: str = ".") -> list[str]:
+    """The files of config/ that rule derive reads and that are there (a missing one is derive's
+    to report, as in ``data_files``)."""
+    return [f for f in CONFIG_FILES if Path(root, f).is_file()]
 
 
 def checked_templates(root: str = ".") -> list[str]:
@@ -139,5 +150,7 @@ def checked_templates(root: str = ".") -> list[str]:
 
 
 def reference_files(root: str = ".") -> list[str]:
-    """The files every render reads besides the figure table, as found in ``root``."""
-    return [table_file(root, f) if f in TABLES else f for f in REFERENCE_FILES]
+    """The files every render reads besides the figure table, as found in ``root`` (a missing
+    one is rule derive's to report, as in ``data_files``)."""
+    files = [table_file(root, f) if f in TABLES else f for f in REFERENCE_FILES]
+    return [f for f in files if Path(root, f).is_file()]

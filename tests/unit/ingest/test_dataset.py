@@ -47,7 +47,8 @@ def test_all_problems_of_all_files_in_one_pass(make_project) -> None:
 def test_missing_files_are_reported_once_each(make_project) -> None:
     _, found = check_dataset(make_project(sources=None, dictionary=None))
     assert format_problems(found).splitlines() == [
-        "data/dictionary.yaml:1: file: file not found",
+        "data/dictionary.yaml:1: file: file not found "
+        "(restore it with git checkout -- data/dictionary.yaml, or write it as the README describes)",
         "data/sources.csv:1: file: file not found "
         "(create it with header id,footnote,author,title,publisher,date,url)",
     ]  # and no "unknown source" on each row of indicators.csv and events.csv

@@ -86,7 +86,10 @@ def test_a_syntax_error_names_its_line(tmp_path: Path) -> None:
 def test_a_missing_file_is_one_problem(tmp_path: Path) -> None:
     doc, found = check_yaml(tmp_path / "nope.yaml", "config/memos.yaml", MEMOS_SCHEMA)
     assert doc is None
-    assert [str(p) for p in found] == ["config/memos.yaml:1: file: file not found"]
+    assert [str(p) for p in found] == [
+        "config/memos.yaml:1: file: file not found "
+        "(restore it with git checkout -- config/memos.yaml, or write it as the README describes)"
+    ]
 
 
 def test_invisible_characters_in_text_and_keys(tmp_path: Path) -> None:

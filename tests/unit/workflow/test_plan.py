@@ -39,6 +39,22 @@ def test_a_broken_memos_yaml_plans_nothing(tmp_path: Path) -> None:
     assert plan.output_ids(str(root)) == []
 
 
+def test_a_missing_input_file_is_left_to_rule_derive(tmp_path: Path) -> None:
+    """Declared, a file that is not there would make Snakemake take the figures of an earlier
+    build for a source file and find nothing to do; left out, derive runs and reports it."""
+    root = make_project(tmp_path / "p")
+    assert plan.config_files(str(root)) == ["config/config.yaml", "config/memos.yaml"]
+    every = plan.data_files(str(root))
+    assert "data/events.csv" in every and "data/events.csv" in plan.reference_files(str(root))
+    (root / "data/events.csv").unlink()
+    (root / "config/memos.yaml").unlink()
+    (root / "config/memos.yaml").symlink_to(root / "nowhere.yaml")  # a link to nothing
+    assert plan.data_files(str(root)) == [f for f in every if f != "data/events.csv"]
+    assert "data/events.csv" not in plan.reference_files(str(root))
+    assert "config/memos.yaml" not in plan.reference_files(str(root))
+    assert plan.config_files(str(root)) == ["config/config.yaml"]
+
+
 def test_an_editions_definition_is_its_memos_entry_and_language(base: Path) -> None:
     memo, lang = plan.definition(str(base), "trade-brief-ko")
     assert (memo["id"], lang) == ("trade-brief", "ko")
