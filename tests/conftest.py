@@ -103,14 +103,17 @@ def make_data_project(tmp_path: Path) -> Callable[..., Path]:
 # ---- order -------------------------------------------------------------------------------------
 
 # The modules holding the longest tests (a SLURM cluster build, a whole install, the benchmark's
-# smoke run, the editions scenario, the kills), longest first: under `-n 2` tests go one at a time
-# to the worker that is free (pyproject's --maxschedchunk 1), so starting these first leaves short
-# tests for the end and neither worker waits long for the other. The rest keep their order.
+# smoke run, the editions scenario, the hostile build, the kills), longest first: under `-n 2`
+# tests go one at a time to the worker that is free (pyproject's --dist loadgroup: a module marked
+# with an xdist_group goes whole to one worker, every other test on its own), in this order, so
+# starting these first leaves short tests for the end and neither worker waits long for the other.
+# The rest keep their order.
 LONGEST_FIRST = (
     "tests/e2e/test_slurm.py",
     "tests/e2e/test_install.py",
     "tests/e2e/test_bench.py",
     "tests/e2e/test_editions.py",
+    "tests/e2e/test_hostile.py",
     "tests/e2e/test_faults.py",
     "tests/e2e/test_build.py",
 )
@@ -147,3 +150,11 @@ def reports(built_project) -> Path:
     """The published edition of the session build (``reports/``); fails if the build failed."""
     assert built_project.returncode == 0, built_project.log[-4000:]
     return built_project.root / "reports"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium (Playwright), one per test process, shared by every module using it."""
+    from a11y import browser as chromium
+
+    yield from chromium.running_browser()

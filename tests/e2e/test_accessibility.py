@@ -304,11 +304,6 @@ def test_text_colours_of_the_stylesheets_meet_aa_on_white(css):
 # ---- HTML: axe-core in headless Chromium -------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium.running_browser()
-
-
 @pytest.fixture
 def open_page(browser):
     contexts = []

@@ -47,7 +47,9 @@ from helpers import (
     tool_env,
 )
 
-pytestmark = pytest.mark.e2e
+# One worker runs this module: its tests share a build (a fixture) that another worker would
+# wait for or make again.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("editions")]
 
 NEW_TOPIC = Path(__file__).parent / "new_topic"
 CHANGED = ("korea-brief-en", "korea-brief-ko", "us-brief-en", "key-figures-en")
@@ -463,13 +465,6 @@ def test_a_rebuild_with_no_input_change_publishes_nothing_and_sends_nothing(scen
 
 
 # ---- accessible ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from a11y import browser as chromium
-
-    yield from chromium.running_browser()
 
 
 @pytest.mark.parametrize("name", ["key-figures-en.html", "korea-brief-ko.html", "changes.html"])

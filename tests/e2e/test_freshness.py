@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 from helpers import copy_built, html_text, indicator_rows, pdf_text, run_snakemake
 
-pytestmark = pytest.mark.e2e
+# One worker runs this module: its tests share a build (a fixture) that another worker would
+# wait for or make again.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("freshness")]
 
 LIMIT_DAYS = 200  # low enough to flag some figures of the seed data, not all
 

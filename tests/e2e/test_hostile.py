@@ -44,7 +44,9 @@ from helpers import (
     run_snakemake,
 )
 
-pytestmark = pytest.mark.e2e
+# One worker runs this module: its tests share a build (a fixture) that another worker would
+# wait for or make again.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("hostile")]
 
 # ---- a server that must never be asked anything ------------------------------------------------
 
@@ -380,11 +382,6 @@ def test_css_in_data_stays_inside_its_css_string(built, reports, memo):
     # And the PDF prints them as text (WeasyPrint read the same strings).
     text = pdf_text(built.reports / f"{memo}.pdf")
     assert SCRIPT in text and "display:none" in text
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium.running_browser()
 
 
 @pytest.mark.parametrize("name", PAGES)

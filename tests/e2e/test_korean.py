@@ -29,7 +29,9 @@ from helpers import MEMO_DEFS, REPO, to_unicode, tool_env
 
 from memo.render import i18n
 
-pytestmark = pytest.mark.e2e
+# One worker runs this module: its tests share a build (a fixture) that another worker would
+# wait for or make again.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("korean")]
 
 ROOT = REPO
 _BILINGUAL = next(d["id"] for d in MEMO_DEFS.values() if {"en", "ko"} <= set(d["languages"]))

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from a11y.browser import CHROMIUM, launch
 from helpers import copy_project
 
 pytestmark = pytest.mark.e2e
@@ -59,15 +58,12 @@ def wait_for_text(page, text: str, timeout: float = 30_000) -> None:
     )
 
 
-def test_preview_rerenders_on_save_and_recovers_from_errors(served):
-    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
+def test_preview_rerenders_on_save_and_recovers_from_errors(served, browser):
     project, url = served
     template = project / TEMPLATE
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        page = browser.new_page()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
         page.goto(url)
         wait_for_text(page, SENTENCE)
         assert page.locator("h1").inner_text().startswith("India")
@@ -114,7 +110,8 @@ def test_preview_rerenders_on_save_and_recovers_from_errors(served):
         pdf = page.request.get(url + "pdf", timeout=120_000)
         assert pdf.headers["content-type"] == "application/pdf"
         assert pdf.body().startswith(b"%PDF")
-        browser.close()
+    finally:
+        context.close()
 
 
 def test_the_preview_benchmark_runs_and_prints_its_medians():

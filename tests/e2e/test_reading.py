@@ -178,11 +178,6 @@ HANGUL_NODES = r"""() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium.running_browser()
-
-
 def hangul_fonts(browser, path: Path, viewport: dict) -> list[tuple[int, list[dict]]]:
     """For each element showing Hangul of its own: how many Hangul characters, and the fonts
     Chromium drew its text with (CSS.getPlatformFontsForNode)."""
