@@ -9,14 +9,17 @@ slurmctld's job records (``scontrol show job``: the rule and memo the plugin wro
 comment).
 
 One test, in steps, because the steps build on each other and one cluster per machine can run:
-the build, a rerun with nothing changed, then a render that fails on the node. A second test,
+the build on the cluster with one render failing on the node (the others complete, nothing is
+published), the same failure built here, the fix built here, and a rerun on the cluster with
+nothing changed. (One cluster run, not a clean build then a failing one: the SLURM plugin checks
+its jobs' status 2 s after submitting, then 10 s later each time no job has ended, so every run
+on the cluster costs 15 to 20 s whatever it renders.) A second test,
 without the cluster, covers a failure the cluster run showed: with the profile's keep-going, a run
 whose every render fails must not leave the next run thinking there is nothing to do.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -81,79 +84,77 @@ def error_lines(log: str) -> list[str]:
 
 
 @pytest.mark.slurm
-def test_default_edition_on_a_slurm_cluster(cluster, reports, tmp_path):
+def test_default_edition_on_a_slurm_cluster(cluster, built_project, reports, tmp_path):
     project = copy_project(tmp_path)
-
-    # 1. The build: each render is a SLURM job, everything else runs here.
-    build = snakemake(cluster, project, *SLURM_BUILD)
-    assert build.returncode == 0, build.stdout[-4000:]
-    run_id = re.search(r"^SLURM run ID: (\S+)$", build.stdout, re.M).group(1)
-    local, submitted = rules_run(build.stdout)
-    assert local == ["all", "derive", "publish"], build.stdout[-4000:]
-    assert submitted == ["render"] * len(MEMOS)
-
-    jobs = cluster.finished_jobs()
-    assert len(jobs) == len(MEMOS), jobs  # nothing else ran on the cluster
-    for job in jobs:
-        assert job["JobName"] == run_id, job
-        assert (job["State"], job["ExitCode"]) == ("COMPLETED", "0:0"), job
-        assert (job["NodeList"], job["Partition"]) == (slurm.NODE, slurm.PARTITION), job
-        assert job["WorkDir"] == str(project), job
-    comments = {r["JobId"]: r["Comment"] for r in cluster.job_records()}
-    assert sorted(comments[job["JobID"]] for job in jobs) == sorted(
-        f"rule_render_wildcards_{memo}" for memo in MEMOS
-    )
-
-    # The same bytes as the local build (`snakemake --cores 2`, the session's built_project).
-    on_cluster, built_here = files(project / "reports"), files(reports)
-    assert sorted(on_cluster) == sorted(built_here)
-    assert [name for name in built_here if on_cluster[name] != built_here[name]] == []
-
-    # 2. Nothing changed: nothing is submitted.
-    again = snakemake(cluster, project, *SLURM_BUILD)
-    assert again.returncode == 0, again.stdout[-4000:]
-    assert "Nothing to be done" in again.stdout, again.stdout[-4000:]
-    assert "submitted with SLURM jobid" not in again.stdout
-    assert len(cluster.finished_jobs()) == len(MEMOS)
-    assert len(cluster.job_records()) == len(MEMOS)
-
-    # 3. A render that fails on the node: a template error in the one memo whose template it is,
-    # met only while rendering, while another memo (its template touched) renders again beside
-    # it. The profile's one retry is turned off here, to halve the run. (The second render also
-    # keeps the run short: after a status check that saw only failures the SLURM plugin waits
-    # 10 s longer before its next one, and its shutdown waits that out — 22 s here.)
-    edition = os.readlink(project / "reports")
-    published = files(project / "reports")
+    # A template error in the one memo whose template it is, met only while rendering.
     template = project / "templates/key_figures.html.j2"
     text = template.read_text(encoding="utf-8")
     line = text[: text.index(BOTTOM_LINE)].count("\n") + 1
     template.write_text(text.replace(BOTTOM_LINE, BOTTOM_LINE + BROKEN, 1), encoding="utf-8")
-    touched = project / "templates/us_brief.html.j2"
-    touched.write_text(touched.read_text(encoding="utf-8") + "{# touched #}\n", encoding="utf-8")
+    broken = next(m for m in MEMOS if m.startswith("key-figures-"))
 
+    # 1. The build: each render is a SLURM job, everything else runs here. One render fails on
+    # the node: the others complete, nothing is published. (The profile's one retry is turned off
+    # here, to halve the run.)
     failed = snakemake(cluster, project, *SLURM_BUILD, "--retries", "0")
     assert failed.returncode != 0, failed.stdout[-4000:]
-    comments = {r["JobId"]: r["Comment"] for r in cluster.job_records()}
-    ended = {
-        comments[job["JobID"]]: (job["State"], job["ExitCode"])
-        for job in cluster.finished_jobs()[len(MEMOS) :]
-    }
-    assert ended == {
-        "rule_render_wildcards_key-figures-en": ("FAILED", "1:0"),
-        "rule_render_wildcards_us-brief-en": ("COMPLETED", "0:0"),
-    }, ended
-    assert "publish" not in rules_run(failed.stdout)[0], failed.stdout[-4000:]
+    run_id = re.search(r"^SLURM run ID: (\S+)$", failed.stdout, re.M).group(1)
+    # (The failed job's log, shown, holds the node's own "localrule render:".)
+    local, submitted = rules_run(failed.stdout)
+    assert "derive" in local and "publish" not in local, failed.stdout[-4000:]
+    assert set(submitted) == {"render"}, failed.stdout[-4000:]
+    assert not (project / "reports").exists() and not (project / "reports").is_symlink()
 
-    # The same message as a local build's, citing the template at the line of the error.
+    jobs = cluster.finished_jobs()
+    assert len(jobs) == len(MEMOS), jobs  # nothing else ran on the cluster
+    comments = {r["JobId"]: r["Comment"] for r in cluster.job_records()}
+    ended = {comments[job["JobID"]]: (job["State"], job["ExitCode"]) for job in jobs}
+    assert ended == {
+        f"rule_render_wildcards_{memo}": ("FAILED", "1:0")
+        if memo == broken
+        else ("COMPLETED", "0:0")
+        for memo in MEMOS
+    }, ended
+    for job in jobs:
+        assert job["JobName"] == run_id, job
+        assert (job["NodeList"], job["Partition"]) == (slurm.NODE, slurm.PARTITION), job
+        assert job["WorkDir"] == str(project), job
+
+    # What the nodes rendered: the same bytes as the local build (`snakemake --cores 2`, the
+    # session's built_project).
+    for memo in MEMOS:
+        for ext in ("html", "pdf"):
+            rendered = project / f"build/memos/{memo}.{ext}"
+            if memo == broken:
+                assert not rendered.exists(), rendered
+            else:
+                built_here = built_project.root / f"build/memos/{memo}.{ext}"
+                assert rendered.read_bytes() == built_here.read_bytes(), rendered
+
+    # 2. The same message as a local build's, citing the template at the line of the error.
     here = snakemake(cluster, project, "--cores", "2")
     assert here.returncode != 0, here.stdout[-4000:]
     cited = [e for e in error_lines(here.stdout) if f"templates/key_figures.html.j2:{line}:" in e]
     assert cited, here.stdout[-4000:]
     assert set(cited) <= set(error_lines(failed.stdout)), failed.stdout[-4000:]
 
-    # reports/ still shows the edition published before, byte for byte.
-    assert os.readlink(project / "reports") == edition
-    assert files(project / "reports") == published
+    # 3. Fixed, and built here: the one memo left is rendered, and the edition published is the
+    # local build's, byte for byte.
+    template.write_text(text, encoding="utf-8")
+    fixed = snakemake(cluster, project, "--cores", "2")
+    assert fixed.returncode == 0, fixed.stdout[-4000:]
+    assert rendered_memos(fixed.stdout) == [broken], fixed.stdout[-4000:]
+    on_cluster, built_here = files(project / "reports"), files(reports)
+    assert sorted(on_cluster) == sorted(built_here)
+    assert [name for name in built_here if on_cluster[name] != built_here[name]] == []
+
+    # 4. With the SLURM profile again, nothing changed: nothing is submitted.
+    again = snakemake(cluster, project, *SLURM_BUILD)
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert "Nothing to be done" in again.stdout, again.stdout[-4000:]
+    assert "submitted with SLURM jobid" not in again.stdout
+    assert len(cluster.finished_jobs()) == len(MEMOS)
+    assert len(cluster.job_records()) == len(MEMOS)
 
 
 def test_a_run_after_every_render_failed_renders_again(built_project, reports, tmp_path):
