@@ -26,7 +26,7 @@ level, the default edition's under "default").
 
     python bench/run.py                         # default + stress edition of 200 memos (~5 min)
     python bench/run.py --baseline              # also full builds without the render server
-    python bench/run.py --stress-memos 4 --quick    # a smoke run (tests/test_bench.py)
+    python bench/run.py --stress-memos 2 --quick    # a smoke run (tests/e2e/test_bench.py)
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def test_bench_quick_run_ends_with_json(tmp_path):
             sys.executable,
             str(REPO / "bench/run.py"),
             "--stress-memos",
-            "4",
+            "2",
             "--quick",
             "--json-out",
             str(tmp_path / "bench.json"),
@@ -53,7 +53,7 @@ def test_bench_quick_run_ends_with_json(tmp_path):
     for key in NUMBERS:
         assert isinstance(result[key], float) and result[key] >= 0, (key, result.get(key))
     assert result["full_s"] > 0 and result["floor_s"] > 0 and result["peak_rss_mb"] > 0
-    assert result["memos"] == 4 and result["edition"] == "stress"
+    assert result["memos"] == 2 and result["edition"] == "stress"
     assert isinstance(result["one_change_jobs"], int)
     # The edited figure is shown by one memo alone: one render job, beside what every run shares.
     assert result["one_change_render_jobs"] == 1, result["one_change_rules"]
