@@ -31,7 +31,8 @@ from helpers import (
 from memo.render import client
 from memo.workflow import runhooks
 
-pytestmark = pytest.mark.e2e
+# One worker runs this module: its tests share one running server (a fixture).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("render-server")]
 
 # Two editions in different languages when the config has them: the server warms one per language.
 PAIR = list({language(m): m for m in reversed(MEMOS)}.values())[:2]
