@@ -25,7 +25,7 @@ import pikepdf
 import pypdf
 import pytest
 from fontTools.ttLib import TTFont
-from helpers import MEMO_DEFS, REPO, to_unicode, tool_env
+from helpers import MEMO_DEFS, REPO, pdf_text, to_unicode, tool_env
 
 from memo.render import i18n
 
@@ -82,7 +82,7 @@ def ko_() -> object:
 
 
 def _pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+    return pdf_text(path)  # pypdf's text, extracted once per file (tests/helpers.py)
 
 
 def _flat(text: str) -> str:

@@ -1,4 +1,5 @@
-"""The default edition built on a live single-node SLURM cluster with the project's SLURM profile.
+"""Memos of the default edition rebuilt on a live single-node SLURM cluster with the project's
+SLURM profile.
 
 The cluster (tests/cluster/slurm.py: munged, slurmctld and slurmd on 127.0.0.1, from Debian's
 slurm-wlm) runs without slurmdbd, so the build is the documented command for such a cluster:
