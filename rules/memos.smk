@@ -58,7 +58,9 @@ rule publish:
     log:
         "build/logs/publish.log",
     shell:
-        "{MEMO} publish --memos-dir $(dirname {input.memos[0]}) --stamp {output.stamp} 2> >(tee {log} >&2)"
+        # Through the warm render server when the run has one (its imports are done: a third of
+        # a new process's time), else `memo publish` in a process of its own.
+        "{MEMO_RENDER} publish --memos-dir $(dirname {input.memos[0]}) --stamp {output.stamp} 2> >(tee {log} >&2)"
 
 
 # On a cluster only the renders are submitted: derive and publish take a second each, and publish

@@ -91,7 +91,9 @@ def served(built_project, reports, tmp_path_factory):
 
 def test_the_build_went_through_the_server(built_project, reports):
     log = server_log(built_project.root)
-    assert f"served {len(MEMOS)} renders" in log, log[-3000:]
+    # Every render, and publish, the run's last job.
+    assert f"served {len(MEMOS) + 1} requests" in log, log[-3000:]
+    assert "published" in (built_project.root / "build/logs/publish.log").read_text("utf-8")
     assert not list((built_project.root / ".snakemake").glob("memo-render-*.sock"))
 
 

@@ -503,3 +503,34 @@ def zombie() -> Iterator[int]:
         yield pid
     finally:
         os.waitpid(pid, 0)
+
+
+# The memo editions make_project's config defines.
+STAND_IN_IDS = ["tariff-brief-en", "trade-brief-en", "trade-brief-ko"]
+
+
+def write_memos(root: Path, content: str) -> None:
+    """Stand-ins for rendered memos in build/memos, and the input edit that made them (a new
+    edition is published only when its inputs changed)."""
+    with (root / "templates/screen.css").open("a", encoding="utf-8") as css:
+        css.write(f"\n/* {content} */\n")
+    memos = root / "build/memos"
+    memos.mkdir(parents=True, exist_ok=True)
+    for oid in STAND_IN_IDS:
+        (memos / f"{oid}.html").write_text(f"<p>{oid} {content}</p>", encoding="utf-8")
+        (memos / f"{oid}.pdf").write_bytes(f"%PDF-1.7 {oid} {content}".encode())
+        (memos / f"{oid}.figures.json").write_text(json.dumps({"memo": oid}), encoding="utf-8")
+        meta = {
+            "id": oid,
+            "memo": oid.rsplit("-", 1)[0],
+            "audience": "officials",
+            "audience_label": "Officials",
+            "language": oid.rsplit("-", 1)[1],
+            "title": f"Title of {oid}",
+            "bottom_line": "b",
+            "pages": 2,
+            "edition_date": "2025-09-15",
+            "edition_date_text": "15 September 2025",
+            "stale_figures": 0,
+        }
+        (memos / f"{oid}.meta.json").write_text(json.dumps(meta), encoding="utf-8")

@@ -148,23 +148,36 @@ def serve_child(conn, prepared, on_success=None) -> tuple[int, int | None]:
     return 0, status
 
 
+# The memo commands a child runs: the render jobs, and the build's last job, publish (warm, it
+# takes a fraction of a new process's time: the imports are done).
+SERVED = ("render", "publish")
+
+
 def run_render(kind: str, items: list[bytes], prepared=None) -> int:
-    """``memo.render.job.cli_render`` on the request's arguments (``memo`` command-line words, or the
-    parsed arguments as JSON), with the exit status a ``memo render`` process would have."""
+    """``memo.render.job.cli_render`` (or ``memo publish``) on the request's arguments (``memo``
+    command-line words, or the parsed arguments of ``memo render`` as JSON), with the exit status
+    the ``memo`` process would have."""
     import argparse
     import json
     import traceback
 
     try:
         if kind == "argv":
-            from memo.cli import build_parser
+            from memo.cli import COMMANDS, build_parser
 
             args = build_parser().parse_args([os.fsdecode(a) for a in items])
-            if args.command != "render":
+            if args.command not in SERVED:
+                served = " and ".join(SERVED)
                 print(
-                    f"error: the render server only renders, not {args.command!r}", file=sys.stderr
+                    f"error: the render server runs {served}, not {args.command!r}",
+                    file=sys.stderr,
                 )
                 return 2
+            if args.command != "render":
+                import importlib
+
+                module, func, _ = COMMANDS[args.command]
+                return int(getattr(importlib.import_module(module), func)(args) or 0)
         else:
             args = argparse.Namespace(**json.loads(items[0]))
         from memo.render.job import cli_render as render_here

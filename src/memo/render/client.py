@@ -1,4 +1,5 @@
 """The render job's client of the warm render server: hand the memo to the server, or render here.
+(Rule publish, the run's last job, goes through it too: ``publish`` instead of ``render``.)
 
 A render job starts ``python -S -I`` importing only this module (:func:`command`: no site-packages,
 no console-script wrapper, about 10 ms) or goes through ``memo render`` (:func:`cli_render`).

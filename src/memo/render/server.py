@@ -280,8 +280,8 @@ class Server:
                 time.sleep(0.05)
             self._reap()
             _log(
-                f"served {served + self.again} renders ({self.again} by a child that had served "
-                f"one), {self.cpu:.1f} s CPU"
+                f"served {served + self.again} requests ({self.again} by a child that had "
+                f"served one), {self.cpu:.1f} s CPU"
             )
 
     def _accept(self):

@@ -15,9 +15,9 @@ import pytest
 
 from memo.publish import site
 from memo.workflow import digest as memo_digest
-from unit.support import zombie
+from unit.support import STAND_IN_IDS, write_memos, zombie
 
-IDS = ["tariff-brief-en", "trade-brief-en", "trade-brief-ko"]
+IDS = STAND_IN_IDS
 
 
 @pytest.fixture
@@ -25,33 +25,6 @@ def project(make_project) -> Path:
     root = make_project()
     write_memos(root, "first")
     return root
-
-
-def write_memos(root: Path, content: str) -> None:
-    """Stand-ins for rendered memos in build/memos, and the input edit that made them (a new
-    edition is published only when its inputs changed)."""
-    with (root / "templates/screen.css").open("a", encoding="utf-8") as css:
-        css.write(f"\n/* {content} */\n")
-    memos = root / "build/memos"
-    memos.mkdir(parents=True, exist_ok=True)
-    for oid in IDS:
-        (memos / f"{oid}.html").write_text(f"<p>{oid} {content}</p>", encoding="utf-8")
-        (memos / f"{oid}.pdf").write_bytes(f"%PDF-1.7 {oid} {content}".encode())
-        (memos / f"{oid}.figures.json").write_text(json.dumps({"memo": oid}), encoding="utf-8")
-        meta = {
-            "id": oid,
-            "memo": oid.rsplit("-", 1)[0],
-            "audience": "officials",
-            "audience_label": "Officials",
-            "language": oid.rsplit("-", 1)[1],
-            "title": f"Title of {oid}",
-            "bottom_line": "b",
-            "pages": 2,
-            "edition_date": "2025-09-15",
-            "edition_date_text": "15 September 2025",
-            "stale_figures": 0,
-        }
-        (memos / f"{oid}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
 def run(root: Path) -> dict:

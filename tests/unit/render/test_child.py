@@ -11,7 +11,23 @@ from unit.support import make_project
 
 def test_a_request_for_another_command_is_refused(capsys) -> None:
     assert run_render("argv", [b"validate"]) == 2
-    assert "the render server only renders, not 'validate'" in capsys.readouterr().err
+    assert "the render server runs render and publish, not 'validate'" in capsys.readouterr().err
+
+
+def test_a_publish_request_publishes_as_memo_publish_would(tmp_path: Path, capsys) -> None:
+    from unit.support import STAND_IN_IDS, write_memos
+
+    root = make_project(tmp_path / "p")
+    write_memos(root, "first")
+    words = ["--root", str(root), "publish", "--memos-dir", str(root / "build/memos")]
+    assert run_render("argv", [w.encode() for w in words]) == 0
+    assert "published 3 memos to reports/" in capsys.readouterr().err
+    manifest = json.loads((root / "reports/manifest.json").read_text(encoding="utf-8"))
+    assert [m["id"] for m in manifest["memos"]] == STAND_IN_IDS
+    # A publish the command line refuses is refused here, with the same status and message.
+    (root / "build/memos/trade-brief-ko.html").unlink()
+    assert run_render("argv", [w.encode() for w in [*words, "--force"]]) == 1
+    assert "trade-brief-ko.html" in capsys.readouterr().err
 
 
 def test_a_request_with_a_bad_option_exits_like_the_command_line(capsys) -> None:

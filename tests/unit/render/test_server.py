@@ -163,7 +163,7 @@ def test_a_child_serves_the_next_request_with_the_inputs_as_they_are_then(
         assert served.count("request from pid") == 2 and served.count(", again") == 1, served
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
-        assert "served 2 renders (1 by a child that had served one)" in log.read_text()
+        assert "served 2 requests (1 by a child that had served one)" in log.read_text()
     finally:
         proc.kill()
         proc.wait()
