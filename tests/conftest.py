@@ -102,15 +102,16 @@ def make_data_project(tmp_path: Path) -> Callable[..., Path]:
 
 # ---- order -------------------------------------------------------------------------------------
 
-# The modules holding the longest tests (a SLURM cluster build, a whole install, the benchmark's
-# smoke run, the editions scenario, the hostile build, the kills), longest first: under `-n 2`
-# tests go one at a time to the worker that is free (pyproject's --dist loadgroup: a module marked
-# with an xdist_group goes whole to one worker, every other test on its own), in this order, so
-# starting these first leaves short tests for the end and neither worker waits long for the other.
-# The rest keep their order.
+# The modules holding the longest tests (a whole install, a SLURM cluster build, the benchmark's
+# smoke run, the editions scenario, the hostile build, the kills), longest first (the install's
+# two tests before the SLURM module's, which need the session build: so neither worker starts by
+# waiting for the other to make it): under `-n 2` tests go one at a time to the worker that is
+# free (pyproject's --dist loadgroup: a module marked with an xdist_group goes whole to one
+# worker, every other test on its own), in this order, so starting these first leaves short tests
+# for the end and neither worker waits long for the other. The rest keep their order.
 LONGEST_FIRST = (
-    "tests/e2e/test_slurm.py",
     "tests/e2e/test_install.py",
+    "tests/e2e/test_slurm.py",
     "tests/e2e/test_bench.py",
     "tests/e2e/test_editions.py",
     "tests/e2e/test_hostile.py",
