@@ -23,7 +23,8 @@ import pytest
 import yaml
 from helpers import REPO, copy_project, html_text, pdf_text
 
-pytestmark = pytest.mark.e2e
+# One worker runs this module, in order: the second test deletes the first one's topic.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("new-topic")]
 
 HERE = Path(__file__).parent / "new_topic"
 MEMO = "arcadia-brief-en"
@@ -37,7 +38,7 @@ def git(project: Path, *args: str) -> str:
 
 def snakemake(project: Path) -> subprocess.CompletedProcess:
     # The copy's own src/ is the code that runs, so "no change under src/" is about what was built.
-    env = os.environ | {"PYTHONPATH": str(project / "src"), "MEMO_RENDER_SERVER": "0"}
+    env = os.environ | {"PYTHONPATH": str(project / "src")}
     return subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2"],
         cwd=project,
