@@ -159,3 +159,30 @@ def browser():
     from a11y import browser as chromium
 
     yield from chromium.running_browser()
+
+
+@pytest.fixture(scope="session")
+def open_page(browser):
+    """``open_page(path, viewport)``: a page of Chromium showing ``path`` at ``viewport``, opened
+    once per test process and shared by the tests that only read it (axe adds its script, which
+    draws nothing; loading a memo with its embedded font takes Chromium about half a second each
+    time). ``page.requests``: what the page asked for while loading."""
+    opened: dict[tuple[str, int, int], object] = {}
+    contexts = []
+
+    def open_(path, viewport: dict):
+        key = (str(path), viewport["width"], viewport["height"])
+        if key not in opened:
+            ctx = browser.new_context(viewport=viewport)
+            contexts.append(ctx)
+            page = ctx.new_page()
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(path.as_uri())
+            page.requests = requests
+            opened[key] = page
+        return opened[key]
+
+    yield open_
+    for ctx in contexts:
+        ctx.close()

@@ -20,8 +20,9 @@ import pytest
 from a11y import browser as chromium
 from helpers import MEMOS, REPO
 
-# One worker runs this module: its tests share the pages they open (the open_page fixture).
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("accessibility")]
+# One worker runs this module and test_reading.py: their tests share the published pages they
+# open (the open_page fixture, tests/conftest.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("published-pages")]
 
 PAGES = [*(f"{m}.html" for m in MEMOS), "index.html"]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -303,32 +304,6 @@ def test_text_colours_of_the_stylesheets_meet_aa_on_white(css):
 
 
 # ---- HTML: axe-core in headless Chromium -------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def open_page(browser):
-    """A published page opened at a viewport, once per module: the tests below only read it (axe
-    adds its script, which draws nothing), and loading a memo with its embedded font takes Chromium
-    about half a second each time. ``page.requests``: what the page asked for while loading."""
-    opened: dict[tuple[str, int], object] = {}
-    contexts = []
-
-    def open_(path: Path, viewport: dict):
-        key = (str(path), viewport["width"])
-        if key not in opened:
-            ctx = browser.new_context(viewport=viewport)
-            contexts.append(ctx)
-            page = ctx.new_page()
-            requests: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(path.as_uri())
-            page.requests = requests
-            opened[key] = page
-        return opened[key]
-
-    yield open_
-    for ctx in contexts:
-        ctx.close()
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

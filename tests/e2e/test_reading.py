@@ -29,7 +29,9 @@ from helpers import (
     run_memo,
 )
 
-pytestmark = pytest.mark.e2e
+# One worker runs this module and test_accessibility.py: their tests share the published pages
+# they open (the open_page fixture, tests/conftest.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("published-pages")]
 
 CALL = re.compile(r"\[(\d+)\]")
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
@@ -178,16 +180,14 @@ HANGUL_NODES = r"""() => {
 }"""
 
 
-def hangul_fonts(browser, path: Path, viewport: dict) -> list[tuple[int, list[dict]]]:
+def hangul_fonts(open_page, path: Path, viewport: dict) -> list[tuple[int, list[dict]]]:
     """For each element showing Hangul of its own: how many Hangul characters, and the fonts
     Chromium drew its text with (CSS.getPlatformFontsForNode)."""
-    context = browser.new_context(viewport=viewport)
+    page = open_page(path, viewport)
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate(HANGUL_NODES) > 0, f"{path.name}: no Hangul shown"
+    cdp = page.context.new_cdp_session(page)
     try:
-        page = context.new_page()
-        page.goto(path.as_uri())
-        page.evaluate("document.fonts.ready")
-        assert page.evaluate(HANGUL_NODES) > 0, f"{path.name}: no Hangul shown"
-        cdp = context.new_cdp_session(page)
         cdp.send("DOM.enable")
         cdp.send("CSS.enable")
         document = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
@@ -202,7 +202,7 @@ def hangul_fonts(browser, path: Path, viewport: dict) -> list[tuple[int, list[di
             out.append((count, fonts))
         return out
     finally:
-        context.close()
+        cdp.detach()
 
 
 KOREAN_PAGES = [
@@ -211,12 +211,12 @@ KOREAN_PAGES = [
 
 
 @pytest.mark.parametrize("name", [*KOREAN_PAGES, "index.html"])
-def test_hangul_is_drawn_with_the_font_the_page_carries(browser, reports, name):
+def test_hangul_is_drawn_with_the_font_the_page_carries(open_page, reports, name):
     """On this machine no system font has Hangul (fc-list :lang=ko is empty): without the embedded
     font every Hangul glyph would be a box. Each element's Hangul is drawn by the page's own font,
     NanumGothic from a WOFF2 data URL, never by a system font."""
     for viewport in (chromium.DESKTOP, chromium.PHONE):
-        elements = hangul_fonts(browser, reports / name, viewport)
+        elements = hangul_fonts(open_page, reports / name, viewport)
         for count, fonts in elements:
             embedded = sum(
                 f["glyphCount"]
@@ -227,16 +227,13 @@ def test_hangul_is_drawn_with_the_font_the_page_carries(browser, reports, name):
 
 
 @pytest.mark.parametrize("name", [*(f"{m}.html" for m in MEMOS), "index.html"])
-def test_nothing_runs_off_a_phone_screen(browser, reports, name):
+def test_nothing_runs_off_a_phone_screen(open_page, reports, name):
     """At 390 px nothing is cut off to the right or hidden in a box that scrolls sideways."""
-    context = browser.new_context(viewport=chromium.PHONE)
-    try:
-        page = context.new_page()
-        page.goto((reports / name).as_uri())
-        width = chromium.PHONE["width"]
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        wide = page.evaluate(
-            """(width) => [...document.querySelectorAll('body *')].filter((el) => {
+    page = open_page(reports / name, chromium.PHONE)
+    width = chromium.PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    wide = page.evaluate(
+        """(width) => [...document.querySelectorAll('body *')].filter((el) => {
                  const r = el.getBoundingClientRect();
                  // A box that scrolls sideways hides what runs past it (a header kept for
                  // screen readers, clipped to one pixel, hides nothing from sight).
@@ -244,11 +241,9 @@ def test_nothing_runs_off_a_phone_screen(browser, reports, name):
                    && el.scrollWidth > el.clientWidth + 1
                    && getComputedStyle(el).overflowX !== 'visible';
                }).map((el) => el.tagName + '.' + el.className)""",
-            width,
-        )
-        assert wide == [], f"{name}: {wide}"
-    finally:
-        context.close()
+        width,
+    )
+    assert wide == [], f"{name}: {wide}"
 
 
 def test_the_index_dates_the_edition_in_words(reports):
@@ -264,16 +259,11 @@ def test_the_index_dates_the_edition_in_words(reports):
 
 
 @pytest.mark.parametrize("memo", MEMOS)
-def test_notes_are_numbered_in_reading_order_in_chromium(browser, reports, memo):
-    context = browser.new_context(viewport=chromium.DESKTOP)
-    try:
-        page = context.new_page()
-        page.goto((reports / f"{memo}.html").as_uri())
-        calls = page.evaluate(
-            "[...document.querySelectorAll('main a.noteref, header a.noteref')].map((a) => a.textContent)"
-        )
-    finally:
-        context.close()
+def test_notes_are_numbered_in_reading_order_in_chromium(open_page, reports, memo):
+    page = open_page(reports / f"{memo}.html", chromium.DESKTOP)
+    calls = page.evaluate(
+        "[...document.querySelectorAll('main a.noteref, header a.noteref')].map((a) => a.textContent)"
+    )
     seen = first_seen([int(CALL.fullmatch(c)[1]) for c in calls])
     assert seen == list(range(1, len(seen) + 1)), f"{memo}: first calls in the page: {seen}"
 
