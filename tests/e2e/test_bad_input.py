@@ -158,12 +158,11 @@ def _key_figure_of_nothing(p: Path) -> Where:
 # Each case breaks one or more files at once (every problem is reported in one run): (how, a
 # fragment of the problem text). The folders the summary line must name follow from the paths.
 CASES: dict[str, list[tuple[Callable[[Path], Where], str]]] = {
-    "bad-data": [
+    # Bad data and bad config in one run: each file's problems, all of them, in one report.
+    "bad-data-and-config": [
         (_value_in_words, "is not a number"),
         (_unquoted_comma, "row has 6 fields but the header has 5"),
         (_unknown_kind, "unknown derivation kind 'rnak'"),
-    ],
-    "bad-config": [
         (_unknown_template, "does not exist"),
         (_recipient_bad_email, "is not an e-mail address"),
     ],
