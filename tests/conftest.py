@@ -104,11 +104,10 @@ def make_data_project(tmp_path: Path) -> Callable[..., Path]:
 
 # The modules holding the longest tests (a whole install, a SLURM cluster build, the benchmark's
 # smoke run, the editions scenario, the hostile build, the kills), longest first (the install's
-# two tests before the SLURM module's, which need the session build: so neither worker starts by
-# waiting for the other to make it): under `-n 2` tests go one at a time to the worker that is
-# free (pyproject's --dist loadgroup: a module marked with an xdist_group goes whole to one
-# worker, every other test on its own), in this order, so starting these first leaves short tests
-# for the end and neither worker waits long for the other. The rest keep their order.
+# module before the SLURM one, which needs the session build: so neither worker starts by waiting
+# for the other to make it): under `-n 2` each module goes whole to the worker that is free
+# (pyproject's --dist loadfile), in this order, so starting these first leaves short modules for
+# the end and neither worker waits long for the other. The rest keep their order.
 LONGEST_FIRST = (
     "tests/e2e/test_install.py",
     "tests/e2e/test_slurm.py",

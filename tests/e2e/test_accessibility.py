@@ -20,9 +20,7 @@ import pytest
 from a11y import browser as chromium
 from helpers import MEMOS, REPO
 
-# One worker runs this module and test_reading.py: their tests share the published pages they
-# open (the open_page fixture, tests/conftest.py).
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("published-pages")]
+pytestmark = pytest.mark.e2e
 
 PAGES = [*(f"{m}.html" for m in MEMOS), "index.html"]
 SVG = "{http://www.w3.org/2000/svg}"

@@ -47,9 +47,7 @@ from helpers import (
     tool_env,
 )
 
-# One worker runs this module: its tests share a build (a fixture) that another worker would
-# wait for or make again.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("editions")]
+pytestmark = pytest.mark.e2e
 
 NEW_TOPIC = Path(__file__).parent / "new_topic"
 CHANGED = ("korea-brief-en", "korea-brief-ko", "us-brief-en", "key-figures-en")

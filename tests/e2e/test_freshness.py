@@ -23,9 +23,7 @@ from pathlib import Path
 import pytest
 from helpers import copy_built, html_text, indicator_rows, pdf_text, run_snakemake
 
-# One worker runs this module: its tests share a build (a fixture) that another worker would
-# wait for or make again.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("freshness")]
+pytestmark = pytest.mark.e2e
 
 LIMIT_DAYS = 200  # low enough to flag some figures of the seed data, not all
 

@@ -44,9 +44,7 @@ from helpers import (
     run_snakemake,
 )
 
-# One worker runs this module: its tests share a build (a fixture) that another worker would
-# wait for or make again.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("hostile")]
+pytestmark = pytest.mark.e2e
 
 # ---- a server that must never be asked anything ------------------------------------------------
 

@@ -29,9 +29,7 @@ from helpers import MEMO_DEFS, REPO, pdf_text, to_unicode, tool_env
 
 from memo.render import i18n
 
-# One worker runs this module: its tests share a build (a fixture) that another worker would
-# wait for or make again.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("korean")]
+pytestmark = pytest.mark.e2e
 
 ROOT = REPO
 _BILINGUAL = next(d["id"] for d in MEMO_DEFS.values() if {"en", "ko"} <= set(d["languages"]))

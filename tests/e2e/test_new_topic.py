@@ -23,8 +23,7 @@ import pytest
 import yaml
 from helpers import REPO, copy_project, html_text, pdf_text
 
-# One worker runs this module, in order: the second test deletes the first one's topic.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("new-topic")]
+pytestmark = pytest.mark.e2e
 
 HERE = Path(__file__).parent / "new_topic"
 MEMO = "arcadia-brief-en"

@@ -29,9 +29,7 @@ from helpers import (
     run_memo,
 )
 
-# One worker runs this module and test_accessibility.py: their tests share the published pages
-# they open (the open_page fixture, tests/conftest.py).
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("published-pages")]
+pytestmark = pytest.mark.e2e
 
 CALL = re.compile(r"\[(\d+)\]")
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")

@@ -31,8 +31,7 @@ from helpers import (
 from memo.render import client
 from memo.workflow import runhooks
 
-# One worker runs this module: its tests share one running server (a fixture).
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("render-server")]
+pytestmark = pytest.mark.e2e
 
 # Two editions in different languages when the config has them: the server warms one per language.
 PAIR = list({language(m): m for m in reversed(MEMOS)}.values())[:2]
