@@ -147,8 +147,8 @@ def test_one_changed_figure_rebuilds_exactly_the_memos_showing_it(
         found = re.search(r'<section class="whats-new".*?</section>', markup, re.S)
         box = html_text(found.group(0)) if found else ""
         html = html_text(markup.replace(found.group(0), "") if found else markup)
-        text = " ".join(pdf_text(out / f"{memo}.pdf").split())
         if memo in expected:
+            text = " ".join(pdf_text(out / f"{memo}.pdf").split())
             assert new_text[lang] in html, f"{memo}: HTML lacks {new_text[lang]!r}"
             assert new_text[lang] in text, f"{memo}: PDF lacks {new_text[lang]!r}"
             assert old_text[lang] in box, f"{memo}: What's new does not say {old_text[lang]!r}"
@@ -216,7 +216,8 @@ def test_a_later_row_for_a_country_outside_the_topic_changes_no_memo(
         new = (project / "build/memos" / f"{memo}.figures.json").read_text(encoding="utf-8")
         assert new == (reports / f"{memo}.figures.json").read_text(encoding="utf-8"), memo
         assert "VNM" not in new
-        assert pdf_text(out / f"{memo}.pdf") == pdf_text(reports / f"{memo}.pdf"), memo
+        # Not rendered again: the same file, byte for byte.
+        assert (out / f"{memo}.pdf").read_bytes() == (reports / f"{memo}.pdf").read_bytes(), memo
         # And the figure record still points at the right rows of the new figure table.
         assert_rows_resolve(project, memo)
 
