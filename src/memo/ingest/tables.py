@@ -156,7 +156,8 @@ def read_table(
             Problem(display_path, 1, "file", "file not found", f"create it with header {header}")
         ]
     except OSError as err:
-        return [], [Problem(display_path, 1, "file", f"cannot read file: {err.strerror}")]
+        what = f"cannot read file: {err.strerror}"
+        return [], [Problem(display_path, 1, "file", what, "check that it is a file you can read")]
     text, problems = decode(raw, display_path)
     allowed = tuple(required_columns) + tuple(
         c for c in optional_columns if c not in required_columns

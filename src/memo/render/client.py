@@ -141,9 +141,10 @@ def render_remote(path: str, kind: bytes, items: list[bytes]) -> int | None:
             return int(reply[1:])
         except ValueError:
             pass
-    # Taken, then lost without an exit status: the child died. Render here instead (outputs are
-    # written atomically, so whatever it left is replaced whole).
-    print("note: the render server lost this memo; rendering it in this process", file=sys.stderr)
+    # Taken, then lost without an exit status: the child died. Run it here instead (outputs are
+    # written atomically, so whatever it left is replaced whole; a publish run again with the same
+    # inputs publishes nothing new).
+    print("note: the render server lost this job; running it in this process", file=sys.stderr)
     return None
 
 

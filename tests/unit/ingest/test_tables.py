@@ -241,3 +241,4 @@ def test_unreadable_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     assert rows == []
     assert [p.column for p in problems] == ["file"]
     assert problems[0].problem.startswith("cannot read file: ")
+    assert problems[0].hint == "check that it is a file you can read"
