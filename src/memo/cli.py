@@ -189,7 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    return run(build_parser().parse_args(argv))
+
+
+def run(args) -> int:
+    """Run the command of parsed arguments; its exit status."""
     module, func, _ = COMMANDS[args.command]
     return int(getattr(importlib.import_module(module), func)(args) or 0)
 

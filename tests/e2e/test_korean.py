@@ -79,10 +79,6 @@ def ko_() -> object:
     return i18n.translations(ROOT / "templates", "ko").gettext
 
 
-def _pdf_text(path: Path) -> str:
-    return pdf_text(path)  # pypdf's text, extracted once per file (tests/helpers.py)
-
-
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -173,14 +169,14 @@ def test_no_character_in_the_korean_pdf_is_a_missing_glyph(ko_drawn) -> None:
 def test_bundled_korean_font_covers_every_hangul_character_used(out: Path) -> None:
     cmap = TTFont(NANUM).getBestCmap()
     used = set(HANGUL.findall((out / f"{KO}.html").read_text(encoding="utf-8")))
-    used |= set(HANGUL.findall(_pdf_text(out / f"{KO}.pdf")))
+    used |= set(HANGUL.findall(pdf_text(out / f"{KO}.pdf")))
     assert used
     assert not sorted(c for c in used if ord(c) not in cmap)
 
 
 # ---- text: extraction, line breaking, metadata --------------------------------------------------
 def test_text_extraction_returns_the_korean_text(out: Path, ko_) -> None:
-    text = _flat(_pdf_text(out / f"{KO}.pdf"))
+    text = _flat(pdf_text(out / f"{KO}.pdf"))
     for phrase in (
         ko_("Bottom line"),
         ko_("India's recalibration: what it means for Korea"),
@@ -212,7 +208,7 @@ def _visible_words(html: str) -> set[str]:
 
 def test_lines_break_only_between_korean_words(out: Path) -> None:
     words = _visible_words((out / f"{KO}.html").read_text(encoding="utf-8"))
-    lines = [line.split() for line in _pdf_text(out / f"{KO}.pdf").splitlines() if line.split()]
+    lines = [line.split() for line in pdf_text(out / f"{KO}.pdf").splitlines() if line.split()]
     broken = []
     calls = re.compile(r"\[\d+\]")  # a note call may end a line, or start one
     lines = [[w for w in line if not calls.fullmatch(w)] for line in lines]

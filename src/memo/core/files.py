@@ -22,6 +22,10 @@ class UnsafeInput(OSError):
         return self.reason
 
 
+# The hint of a problem for an input file that exists but cannot be read (OSError from read_input).
+UNREADABLE_HINT = "check that it is a file you can read"
+
+
 def read_input(path: Path | str, display_path: str) -> bytes:
     """Read an input file of the project whole, refusing one memo must not read.
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from memo.core.files import UnsafeInput, read_input
+from memo.core.files import UNREADABLE_HINT, UnsafeInput, read_input
 from memo.core.problems import Problem
 from memo.core.text import article, control_character
 from memo.ingest.tables import decode, invisible_character
@@ -57,15 +57,13 @@ def check_yaml(
     except UnsafeInput as err:
         return None, [Problem(display_path, 1, "file", err.reason, err.hint)]
     except FileNotFoundError:
-        hint = "restore it with git checkout -- PATH, or write it as the README describes"
-        return None, [
-            Problem(display_path, 1, "file", "file not found", hint.replace("PATH", display_path))
-        ]
+        hint = (
+            f"restore it with git checkout -- {display_path}, or write it as the README describes"
+        )
+        return None, [Problem(display_path, 1, "file", "file not found", hint)]
     except OSError as err:
         what = f"cannot read file: {err.strerror}"
-        return None, [
-            Problem(display_path, 1, "file", what, "check that it is a file you can read")
-        ]
+        return None, [Problem(display_path, 1, "file", what, UNREADABLE_HINT)]
     text, problems = decode(raw, display_path)
     try:
         doc = parse_yaml_with_lines(text)

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from memo.core.files import UnsafeInput, read_input
+from memo.core.files import UNREADABLE_HINT, UnsafeInput, read_input
 from memo.core.problems import Problem
 from memo.core.text import article, control_character, normal
 
@@ -157,7 +157,7 @@ def read_table(
         ]
     except OSError as err:
         what = f"cannot read file: {err.strerror}"
-        return [], [Problem(display_path, 1, "file", what, "check that it is a file you can read")]
+        return [], [Problem(display_path, 1, "file", what, UNREADABLE_HINT)]
     text, problems = decode(raw, display_path)
     allowed = tuple(required_columns) + tuple(
         c for c in optional_columns if c not in required_columns

@@ -163,7 +163,7 @@ def run_render(kind: str, items: list[bytes], prepared=None) -> int:
 
     try:
         if kind == "argv":
-            from memo.cli import COMMANDS, build_parser
+            from memo.cli import build_parser, run
 
             args = build_parser().parse_args([os.fsdecode(a) for a in items])
             if args.command not in SERVED:
@@ -174,10 +174,7 @@ def run_render(kind: str, items: list[bytes], prepared=None) -> int:
                 )
                 return 2
             if args.command != "render":
-                import importlib
-
-                module, func, _ = COMMANDS[args.command]
-                return int(getattr(importlib.import_module(module), func)(args) or 0)
+                return run(args)
         else:
             args = argparse.Namespace(**json.loads(items[0]))
         from memo.render.job import cli_render as render_here

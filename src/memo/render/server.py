@@ -262,7 +262,7 @@ class Server:
                 if conn is None:
                     continue
                 last = time.monotonic()
-                if code_signature() != self.code:
+                if not self._current():
                     # The memo package changed since this server imported it: refuse (the client
                     # renders in-process with the new code) and stop serving.
                     conn.close()

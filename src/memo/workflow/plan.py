@@ -130,15 +130,14 @@ def data_files(root: str = ".") -> list[str]:
     Snakemake takes them for a source file it cannot make and finds "nothing to be done"."""
     files = [DICTIONARY]
     for csv_path in TABLES:
-        xlsx = str(Path(csv_path).with_suffix(".xlsx"))
-        files += [f for f in (csv_path, xlsx) if Path(root, f).is_file()]
-    return [f for f in files if Path(root, f).is_file()]
+        files += [csv_path, str(Path(csv_path).with_suffix(".xlsx"))]
+    return _present(root, files)
 
 
 def config_files(root: str = ".") -> list[str]:
     """The files of config/ that rule derive reads and that are there (a missing one is derive's
     to report, as in ``data_files``)."""
-    return [f for f in CONFIG_FILES if Path(root, f).is_file()]
+    return _present(root, CONFIG_FILES)
 
 
 def checked_templates(root: str = ".") -> list[str]:
@@ -152,5 +151,9 @@ def checked_templates(root: str = ".") -> list[str]:
 def reference_files(root: str = ".") -> list[str]:
     """The files every render reads besides the figure table, as found in ``root`` (a missing
     one is rule derive's to report, as in ``data_files``)."""
-    files = [table_file(root, f) if f in TABLES else f for f in REFERENCE_FILES]
+    return _present(root, [table_file(root, f) if f in TABLES else f for f in REFERENCE_FILES])
+
+
+def _present(root: str, files) -> list[str]:
+    """Those of ``files`` (paths within ``root``) that are there, in their order."""
     return [f for f in files if Path(root, f).is_file()]
