@@ -1,5 +1,6 @@
-"""End to end: ``memo new`` gives a memo that the build publishes at once, HTML and PDF; the build
-ends with one line per memo, Snakemake's own messages kept in its log."""
+"""End to end: ``memo new`` in a built project gives a memo that the next build publishes at once,
+HTML and PDF, rendering it alone; the build ends with one line per memo, Snakemake's own messages
+kept in its log."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ import subprocess
 import sys
 
 import pytest
-from helpers import copy_project, run_memo
+from helpers import MEMOS, copy_built, rendered_memos, run_memo
 
 pytestmark = pytest.mark.e2e
 
 
-def test_memo_new_builds_at_once(tmp_path):
-    project = copy_project(tmp_path)
+def test_memo_new_builds_at_once(built_project, reports, tmp_path):
+    project = copy_built(built_project.root, tmp_path / "project")
     audience = "senior_readers"  # an audience of the project's config/memos.yaml
     made = run_memo(
         project, "new", "outlook-note", "--audience", audience, "--template", "outlook_note.html.j2"
@@ -36,9 +37,14 @@ def test_memo_new_builds_at_once(tmp_path):
     # The screen: the memos' own lines and the summary, not Snakemake's job listing.
     assert "rule render" not in screen and "Select jobs to execute" not in screen, screen
     assert re.search(r"^  outlook-note-en +built +\d+ pages?$", screen, re.M), screen
-    assert re.search(r"^build done: \d+ memos, \d+ built; Snakemake's log: (\S+)$", screen, re.M)
+    done = (
+        rf"^build done: {len(MEMOS) + 1} memos, 1 built, {len(MEMOS)} unchanged; Snakemake's log: "
+    )
+    assert re.search(done, screen, re.M), screen
     log = re.search(r"Snakemake's log: (\S+)$", screen, re.M).group(1)
-    assert "rule render" in (project / log).read_text(encoding="utf-8")
+    log_text = (project / log).read_text(encoding="utf-8")
+    # The new memo alone is rendered: adding a memo changes none of the others' inputs.
+    assert rendered_memos(log_text) == ["outlook-note-en"], log_text[-4000:]
     manifest = json.loads((project / "reports/manifest.json").read_text(encoding="utf-8"))
     entry = next(m for m in manifest["memos"] if m["id"] == "outlook-note-en")
     assert entry["audience"] == audience and entry["pages"] >= 1
