@@ -89,10 +89,11 @@ def test_readme_first_command_with_the_distribution_python(tmp_path: Path) -> No
     verified = shell(".venv/bin/memo verify-manifest", project)
     assert verified.returncode == 0 and "files match" in verified.stdout, verified.stdout
 
-    # The second time installs nothing new and builds nothing: the same command, quickly.
+    # The second time installs nothing (pip is not even run) and builds nothing.
     again = shell(build, project)
     assert again.returncode == 0, again.stdout[-4000:]
     assert "made .venv/" not in again.stdout and "Nothing to be done" in again.stdout
+    assert "up to date (pip not run)" in again.stdout, again.stdout[-4000:]
 
 
 def test_an_active_virtual_environment_is_reused_not_duplicated(tmp_path: Path) -> None:
