@@ -102,17 +102,18 @@ def make_data_project(tmp_path: Path) -> Callable[..., Path]:
 
 # ---- order -------------------------------------------------------------------------------------
 
-# The modules holding the longest tests (a whole install, a SLURM cluster build, the benchmark's
-# smoke run, the editions scenario, the hostile build, the kills), longest first (the install's
-# module before the SLURM one, which needs the session build: so neither worker starts by waiting
-# for the other to make it): under `-n 2` each module goes whole to the worker that is free
-# (pyproject's --dist loadfile), in this order, so starting these first leaves short modules for
-# the end and neither worker waits long for the other. The rest keep their order.
+# The modules holding the longest tests (a whole install, the editions scenario, a SLURM cluster
+# build, the benchmark's smoke run, the hostile build, the kills), longest first: under `-n 2`
+# each module goes whole to the worker that is free (pyproject's --dist loadfile), in this order,
+# so starting these first leaves short modules for the end and neither worker waits long for the
+# other. The editions before the SLURM test: the install begins with pip on one core, the SLURM
+# test mostly waits for the cluster's status checks, and the editions' builds use both cores, so
+# they go beside the install. The rest keep their order.
 LONGEST_FIRST = (
     "tests/e2e/test_install.py",
+    "tests/e2e/test_editions.py",
     "tests/e2e/test_slurm.py",
     "tests/e2e/test_bench.py",
-    "tests/e2e/test_editions.py",
     "tests/e2e/test_hostile.py",
     "tests/e2e/test_faults.py",
     "tests/e2e/test_build.py",
