@@ -202,6 +202,8 @@ def test_text_extraction_returns_the_korean_text(out: Path, ko_) -> None:
 def _visible_words(html: str) -> set[str]:
     body = re.sub(r"<svg.*?</svg>|<style.*?</style>", " ", html, flags=re.S)
     body = body[body.index("<body") :]
+    # A table cell or a block ends a word (two cells are two words); other tags do not.
+    body = re.sub(r"</?(?:td|th|tr|caption|p|li|dt|dd|div|h[1-6]|br)\b[^>]*>", " ", body)
     body = re.sub(r'\u00a0<a class="noteref"[^>]*>\[\d+\]</a>|<[^>]+>', "", body)
     return set(body.split())
 
