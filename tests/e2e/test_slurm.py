@@ -11,8 +11,8 @@ comment).
 
 One test, in steps, because the steps build on each other and one cluster per machine can run, on
 a copy of the session's local build: two templates edited, the build on the cluster (derive here,
-two renders on the node, one failing; nothing published), the same failure built here, the fix
-built here, and a rerun on the cluster with nothing changed. (One cluster run of two renders, not
+two renders on the node, one failing; nothing published) and meanwhile the same edits built here
+on a copy of the copy, the fix built here, and a rerun on the cluster with nothing changed. (One cluster run of two renders, not
 a clean build of every memo then a failing one: the SLURM plugin checks its jobs' status 2 s after
 submitting, then 10 s later each time no job has ended, so every run on the cluster costs 15 to
 20 s, and more when no render ends within the first 14 s.) A second test,
@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -102,8 +103,13 @@ def test_default_edition_on_a_slurm_cluster(cluster, built_project, reports, tmp
 
     # 1. The build: each render is a SLURM job, everything else runs here. The broken render
     # fails on the node, the other completes, nothing is published. (The profile's one retry is
-    # turned off here, to halve the run.)
-    failed = snakemake(cluster, project, *SLURM_BUILD, "--retries", "0")
+    # turned off here, to halve the run.) 2. Meanwhile (the cluster run mostly waits for SLURM's
+    # status checks), the same edits on a copy built here.
+    here_copy = copy_built(project, tmp_path / "here")
+    with ThreadPoolExecutor(1) as pool:
+        on_cluster = pool.submit(snakemake, cluster, project, *SLURM_BUILD, "--retries", "0")
+        here = snakemake(cluster, here_copy, "--cores", "2")
+        failed = on_cluster.result()
     assert failed.returncode != 0, failed.stdout[-4000:]
     run_id = re.search(r"^SLURM run ID: (\S+)$", failed.stdout, re.M).group(1)
     # (The failed job's log, shown, holds the node's own "localrule render:".)
@@ -133,8 +139,7 @@ def test_default_edition_on_a_slurm_cluster(cluster, built_project, reports, tmp
         assert rendered.read_bytes() == (reports / f"{again}.{ext}").read_bytes(), rendered
         assert not (project / f"build/memos/{broken}.{ext}").exists()
 
-    # 2. The same message as a local build's, citing the template at the line of the error.
-    here = snakemake(cluster, project, "--cores", "2")
+    # 2. The same message as the local build's, citing the template at the line of the error.
     assert here.returncode != 0, here.stdout[-4000:]
     cited = [e for e in error_lines(here.stdout) if f"templates/key_figures.html.j2:{line}:" in e]
     assert cited, here.stdout[-4000:]
