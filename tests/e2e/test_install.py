@@ -98,9 +98,12 @@ def test_readme_first_command_with_the_distribution_python(tmp_path: Path) -> No
 
 def test_an_active_virtual_environment_is_reused_not_duplicated(tmp_path: Path) -> None:
     # A user's own environment, made by the distribution's Python. It sees this test run's
-    # packages through a .pth file, so pip has only memo itself to install (seconds, not a minute).
+    # packages (pip among them) through a .pth file, so pip has only memo itself to install
+    # (seconds, not a minute), and the environment needs no pip of its own.
     env_dir = tmp_path / "my-env"
-    subprocess.run([str(SYSTEM_PYTHON), "-m", "venv", str(env_dir)], check=True, timeout=120)
+    subprocess.run(
+        [str(SYSTEM_PYTHON), "-m", "venv", "--without-pip", str(env_dir)], check=True, timeout=120
+    )
     (site_packages,) = env_dir.glob("lib/python3*/site-packages")
     ours = [p for p in sys.path if p.endswith("site-packages") and p.startswith(sys.prefix)]
     (site_packages / "test-run-packages.pth").write_text("\n".join(ours) + "\n")
