@@ -1,7 +1,8 @@
 """The warm render server (memo.render.server) end to end: the session's snakemake build went
 through it; it writes the same files, messages and exit codes as rendering in-process; a job
-renders in its own process when no server answers; inputs changed under a running server are read
-again; the server goes away with its parent.
+renders in its own process when no server answers; the server goes away with its parent. (Inputs
+changed under a running server, templates and figures, are read again: tests/unit/render/
+test_server.py.)
 
 One server, started for a copy of the session build, serves the tests of this module.
 """
@@ -20,11 +21,7 @@ import pytest
 from helpers import (
     MEMOS,
     copy_built,
-    figure_record,
-    indicator_rows,
     language,
-    run_memo,
-    set_indicator_value,
     tool_env,
 )
 
@@ -144,35 +141,6 @@ def test_no_server_renders_in_process(served, tmp_path):
     out = light_client(project, gone, "render", MEMOS[-1], "--out", str(tmp_path / "out"))
     assert out.returncode == 0, out.stderr
     assert (tmp_path / f"out/{MEMOS[-1]}.pdf").is_file()
-
-
-def test_changed_figures_are_read_again(served, tmp_path):
-    """A new figure table written under a running server: its next render shows the new figure."""
-    project, socket = served
-    memo = MEMOS[-1]
-    record = figure_record(project / "build/memos", memo)
-    figure = next(
-        f
-        for f in record["figures"]
-        if f["context"] == "text"
-        and f["row"].startswith("data/")
-        and f["low"] is None
-        and not f["qualifier"]
-    )
-    key = (figure["indicator"], figure["entity"], figure["counterpart"], figure["period"])
-    old = indicator_rows(project)[int(figure["row"].rsplit(":", 1)[1])]["value"]
-    set_indicator_value(project, *key, f"{figure['value'] + 1:g}")
-    try:
-        assert run_memo(project, "derive").returncode == 0
-        there = light_client(project, socket, "render", memo, "--out", str(tmp_path / "there"))
-        here = in_process(project, "render", memo, "--out", str(tmp_path / "here"))
-        assert there.returncode == here.returncode == 0, there.stderr + here.stderr
-        assert files(tmp_path / "there") == files(tmp_path / "here")
-        shown = figure_record(tmp_path / "there", memo)["figures"]
-        assert [f["value"] for f in shown if f["row"] == figure["row"]][0] == figure["value"] + 1
-    finally:
-        set_indicator_value(project, *key, old)
-        assert run_memo(project, "derive").returncode == 0
 
 
 def alive(pid: int) -> bool:

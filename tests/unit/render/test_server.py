@@ -4,6 +4,7 @@ and its socket (this user's only)."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -122,8 +123,9 @@ def test_a_child_serves_the_next_request_with_the_inputs_as_they_are_then(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After its first memo a child waits for another request (the caches it filled serve that
-    one too); a template changed in between is read again; told to stop, the server does not wait
-    for its idle child. The waits below are guards against a hang, they time nothing."""
+    one too); a template changed in between is read again, and so are the figures `memo derive`
+    wrote again; told to stop, the server does not wait for its idle child. The waits below are
+    guards against a hang, they time nothing."""
     from memo.render.client import render_remote
     from unit.support import derived
 
@@ -159,11 +161,25 @@ def test_a_child_serves_the_next_request_with_the_inputs_as_they_are_then(
 
         assert "Zanzibar" not in (tmp_path / "first/tariff-brief-en.html").read_text()
         assert "<h2>Zanzibar</h2>" in (tmp_path / "second/tariff-brief-en.html").read_text()
+
+        # A figure changed and derived again under the running server: the next render shows it.
+        data = root / "data/indicators.csv"
+        row = "us_tariff_rate_pct,IND,,2025-08-06,50,"
+        assert row in data.read_text(encoding="utf-8")
+        data.write_text(data.read_text(encoding="utf-8").replace(row, row[:-3] + "45,"), "utf-8")
+        derived(root)
+        assert render("third") == 0
+
+        def text(out: str) -> str:
+            return re.sub(r"<[^>]+>", "", (tmp_path / out / "tariff-brief-en.html").read_text())
+
+        assert "charges 50%" in text("second") and "charges 45%" in text("third")
+
         served = log.read_text()
-        assert served.count("request from pid") == 2 and served.count(", again") == 1, served
+        assert served.count("request from pid") == 3 and served.count(", again") == 2, served
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
-        assert "served 2 requests (1 by a child that had served one)" in log.read_text()
+        assert "served 3 requests (2 by a child that had served one)" in log.read_text()
     finally:
         proc.kill()
         proc.wait()
