@@ -14,7 +14,7 @@
 #            python3-venv (to make the environment) and the libraries WeasyPrint renders with:
 #            libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0;
 #   --test:  the test tools in the same environment (pip: pytest, pikepdf, playwright, ruff, ...);
-#            Debian/Ubuntu packages git, poppler-utils (pdftoppm, to look at pages), libatomic1
+#            Debian/Ubuntu packages git, poppler-utils (pdftotext, pdftoppm: PDF text and pages), libatomic1
 #            (for Playwright's driver) and, where npm is missing, nodejs and npm; a headless Chromium: Debian's chromium package, or on
 #            Ubuntu (whose chromium is a snap) Playwright's own build, linked as .venv/bin/chromium;
 #            axe-core in tests/a11y/node_modules (npm ci, pinned by its lock file); and whatever
@@ -114,41 +114,56 @@ if [ "$TEST" = true ]; then EXTRAS="[test]"; KIND=test; fi
 
 # A rerun with nothing changed skips pip (about 5 s of resolving, and of building memo's editable
 # wheel again): the stamp pip's last success left in the environment names this folder, this
-# pyproject.toml and the extras installed, and every package memo needs (and each of those needs)
-# is still installed at a version its requirement accepts. Anything else runs pip.
+# pyproject.toml and the extras installed, memo is installed from this folder, and every package
+# pyproject.toml asks for (and each of those asks for) is installed at a version every requirement
+# of it accepts. Anything else, an error in the check included, runs pip.
+HERE="$(pwd -P)" # the folder as pip records it, links resolved
 STAMP="$(realpath .venv)/memo-install.stamp"
-WANT="$PWD $(sha256sum pyproject.toml | cut -d' ' -f1)"
+WANT="$HERE $(sha256sum pyproject.toml | cut -d' ' -f1)"
 installed() {
   [ -f "$STAMP" ] || return 1
   case "$(cat "$STAMP")" in "$WANT test" | "$WANT $KIND") ;; *) return 1 ;; esac
-  "$VENV_PY" -I - "$KIND" "$PWD" <<'PY' 2>/dev/null
-import json, sys
+  "$VENV_PY" -I - "$KIND" "$HERE" <<'PY' 2>/dev/null
+import json, sys, tomllib
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-kind, here = sys.argv[1], Path(sys.argv[2])
-memo = metadata.distribution("memo")
-url = json.loads(memo.read_text("direct_url.json"))
-if url["url"] != here.as_uri() or not url.get("dir_info", {}).get("editable"):
+kind, here = sys.argv[1], Path(sys.argv[2]).resolve()
+project = tomllib.loads((here / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+wanted = list(project.get("dependencies", []))
+if kind == "test":
+    wanted += project.get("optional-dependencies", {}).get("test", [])
+
+
+def installed(name):
+    try:
+        return metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        sys.exit(1)
+
+
+url = json.loads(installed(project["name"]).read_text("direct_url.json") or "{}")
+source = Path(unquote(urlparse(url.get("url", "")).path)).resolve()
+if source != here or not url.get("dir_info", {}).get("editable"):
     sys.exit(1)
 seen = set()
-todo = [(memo, {"test"} if kind == "test" else {""})]
+todo = [(wanted, {""})]
 while todo:
-    dist, extras = todo.pop()
-    for spec in dist.requires or []:
+    specs, extras = todo.pop()
+    for spec in specs:
         req = Requirement(spec)
         if req.marker and not any(req.marker.evaluate({"extra": e}) for e in extras):
             continue
-        key = (canonicalize_name(req.name), frozenset(req.extras))
-        if key in seen:
-            continue
-        seen.add(key)
-        found = metadata.distribution(req.name)
+        found = installed(req.name)
         if not req.specifier.contains(found.version, prereleases=True):
             sys.exit(1)
-        todo.append((found, set(req.extras) | {""}))
+        key = (canonicalize_name(req.name), frozenset(req.extras))
+        if key not in seen:  # each package's own requirements walked once
+            seen.add(key)
+            todo.append((found.requires or [], set(req.extras) | {""}))
 PY
 }
 

@@ -107,8 +107,9 @@ def make_data_project(tmp_path: Path) -> Callable[..., Path]:
 # each module goes whole to the worker that is free (pyproject's --dist loadfile), in this order,
 # so starting these first leaves short modules for the end and neither worker waits long for the
 # other. The editions before the SLURM test: the install begins with pip on one core, the SLURM
-# test mostly waits for the cluster's status checks, and the editions' builds use both cores, so
-# they go beside the install. The rest keep their order.
+# test spends about 12 s waiting for the cluster's status checks (one short local build aside),
+# and the editions' builds use both cores, so they go beside the install. The rest keep their
+# order.
 LONGEST_FIRST = (
     "tests/e2e/test_install.py",
     "tests/e2e/test_editions.py",

@@ -117,6 +117,11 @@ def test_an_active_virtual_environment_is_reused_not_duplicated(tmp_path: Path) 
     where = shell(".venv/bin/python -c 'import memo; print(memo.__file__)'", project)
     assert where.stdout.strip() == str(project / "src" / "memo" / "__init__.py")
     assert (env_dir / "bin" / "memo").is_file()
+    # Run again: the stamp, kept in that environment, says there is nothing to install.
+    again = shell("bash install.sh", project, **active)
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert "up to date (pip not run)" in again.stdout, again.stdout[-4000:]
+    assert (env_dir / "memo-install.stamp").is_file()
 
     # A project with an environment of its own, and another one active: refused, not guessed.
     other = fresh_copy(tmp_path / "other")

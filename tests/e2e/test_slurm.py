@@ -12,12 +12,12 @@ comment).
 One test, in steps, because the steps build on each other and one cluster per machine can run, on
 a copy of the session's local build: two templates edited, the build on the cluster (derive here,
 two renders on the node, one failing; nothing published) and meanwhile the same edits built here
-on a copy of the copy, the fix built here, and a rerun on the cluster with nothing changed. (One cluster run of two renders, not
-a clean build of every memo then a failing one: the SLURM plugin checks its jobs' status 2 s after
-submitting, then 10 s later each time no job has ended, so every run on the cluster costs 15 to
-20 s, and more when no render ends within the first 14 s.) A second test,
-without the cluster, covers a failure the cluster run showed: with the profile's keep-going, a run
-whose every render fails must not leave the next run thinking there is nothing to do.
+on a copy of the copy, the fix built here, and a rerun on the cluster with nothing changed. (One
+cluster run of two renders, not a clean build of every memo then a failing one: the SLURM plugin
+checks its jobs' status 2 s after submitting, then 10 s later each time no job has ended, so every
+run on the cluster costs 15 to 20 s, and more when no render ends within the first 14 s.) A second
+test, without the cluster, covers a failure the cluster run showed: with the profile's keep-going,
+a run whose every render fails must not leave the next run thinking there is nothing to do.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ and its socket (this user's only)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -174,6 +175,14 @@ def test_a_child_serves_the_next_request_with_the_inputs_as_they_are_then(
             return re.sub(r"<[^>]+>", "", (tmp_path / out / "tariff-brief-en.html").read_text())
 
         assert "charges 50%" in text("second") and "charges 45%" in text("third")
+        record = json.loads((tmp_path / "third/tariff-brief-en.figures.json").read_text())
+        shown = [
+            f["value"]
+            for f in record["figures"]
+            if (f["indicator"], f["entity"], f["period"])
+            == ("us_tariff_rate_pct", "IND", "2025-08-06")
+        ]
+        assert shown and set(shown) == {45}, record["figures"]
 
         served = log.read_text()
         assert served.count("request from pid") == 3 and served.count(", again") == 2, served
