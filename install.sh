@@ -14,9 +14,10 @@
 #            python3-venv (to make the environment) and the libraries WeasyPrint renders with:
 #            libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0;
 #   --test:  the test tools in the same environment (pip: pytest, pikepdf, playwright, ruff, ...);
-#            Debian/Ubuntu packages git, poppler-utils (pdftotext, pdftoppm: PDF text and pages), libatomic1
-#            (for Playwright's driver) and, where npm is missing, nodejs and npm; a headless Chromium: Debian's chromium package, or on
-#            Ubuntu (whose chromium is a snap) Playwright's own build, linked as .venv/bin/chromium;
+#            Debian/Ubuntu packages git, poppler-utils (pdftotext, pdftoppm: PDF text and pages),
+#            libatomic1 (for Playwright's driver) and, where npm is missing, nodejs and npm; a
+#            headless Chromium: Debian's chromium package, or on Ubuntu (whose chromium is a snap)
+#            Playwright's own build, linked as .venv/bin/chromium;
 #            axe-core in tests/a11y/node_modules (npm ci, pinned by its lock file); and whatever
 #            tests/cluster/install.sh installs, when that file exists.
 # Fonts are not installed: the memos embed the fonts bundled in assets/fonts/.
@@ -138,14 +139,14 @@ if kind == "test":
     wanted += project.get("optional-dependencies", {}).get("test", [])
 
 
-def installed(name):
+def dist(name):
     try:
         return metadata.distribution(name)
     except metadata.PackageNotFoundError:
         sys.exit(1)
 
 
-url = json.loads(installed(project["name"]).read_text("direct_url.json") or "{}")
+url = json.loads(dist(project["name"]).read_text("direct_url.json") or "{}")
 source = Path(unquote(urlparse(url.get("url", "")).path)).resolve()
 if source != here or not url.get("dir_info", {}).get("editable"):
     sys.exit(1)
@@ -157,7 +158,7 @@ while todo:
         req = Requirement(spec)
         if req.marker and not any(req.marker.evaluate({"extra": e}) for e in extras):
             continue
-        found = installed(req.name)
+        found = dist(req.name)
         if not req.specifier.contains(found.version, prereleases=True):
             sys.exit(1)
         key = (canonicalize_name(req.name), frozenset(req.extras))

@@ -13,11 +13,11 @@ touched):
 - peak memory: the largest resident set of any single process of those runs (psutil samples).
 
 For the stress edition it also builds the first ``--scale`` memos (20) of the same generated
-edition (not with ``--quick``, which takes the per-memo figure from the stress build itself). ``per_memo_s_<n>`` is the render phase of the full build of n memos — from the start of
-the first render job to the end of the last, as Snakemake records them in .snakemake/metadata —
-(from the render server's warm-up end when later) divided by n: the wall time each memo adds once
-the run is going,
-which is what must stay flat as memos multiply (full_n / n would mostly show the fixed cost of
+edition (not with ``--quick``, which takes the per-memo figure from the stress build itself).
+``per_memo_s_<n>`` is the render phase of the full build of n memos — from the start of the first
+render job to the end of the last, as Snakemake records them in .snakemake/metadata — (from the
+render server's warm-up end when later) divided by n: the wall time each memo adds once the run is
+going, which is what must stay flat as memos multiply (full_n / n would mostly show the fixed cost of
 starting Snakemake, the server's warm-up and the derive and publish jobs; that cost is
 in full_vs_floor).
 

@@ -98,8 +98,8 @@ def test_default_edition_on_a_slurm_cluster(cluster, built_project, reports, tmp
     template.write_text(text.replace(BOTTOM_LINE, BOTTOM_LINE + BROKEN, 1), encoding="utf-8")
     touched = project / "templates/us_brief.html.j2"
     touched.write_text(touched.read_text(encoding="utf-8") + "{# touched #}\n", encoding="utf-8")
-    broken, again = "key-figures-en", "us-brief-en"
-    assert {broken, again} <= set(MEMOS)
+    broken, rerendered = "key-figures-en", "us-brief-en"
+    assert {broken, rerendered} <= set(MEMOS)
 
     # 1. The build: each render is a SLURM job, everything else runs here. The broken render
     # fails on the node, the other completes, nothing is published. (The profile's one retry is
@@ -125,7 +125,7 @@ def test_default_edition_on_a_slurm_cluster(cluster, built_project, reports, tmp
     ended = {comments[job["JobID"]]: (job["State"], job["ExitCode"]) for job in jobs}
     assert ended == {
         f"rule_render_wildcards_{broken}": ("FAILED", "1:0"),
-        f"rule_render_wildcards_{again}": ("COMPLETED", "0:0"),
+        f"rule_render_wildcards_{rerendered}": ("COMPLETED", "0:0"),
     }, ended
     for job in jobs:
         assert job["JobName"] == run_id, job
@@ -135,8 +135,8 @@ def test_default_edition_on_a_slurm_cluster(cluster, built_project, reports, tmp
     # What the node rendered: the same bytes as the local build (`snakemake --cores 2`, the
     # session's built_project); the failed render left nothing.
     for ext in ("html", "pdf"):
-        rendered = project / f"build/memos/{again}.{ext}"
-        assert rendered.read_bytes() == (reports / f"{again}.{ext}").read_bytes(), rendered
+        rendered = project / f"build/memos/{rerendered}.{ext}"
+        assert rendered.read_bytes() == (reports / f"{rerendered}.{ext}").read_bytes(), rendered
         assert not (project / f"build/memos/{broken}.{ext}").exists()
 
     # 2. The same message as the local build's, citing the template at the line of the error.
