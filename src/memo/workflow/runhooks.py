@@ -206,6 +206,8 @@ def start(workflow=None, workdir=".", wait: float = 5.0) -> str | None:
         if pending is not None and (not pending or (len(pending) < MIN_RENDER_JOBS and not forced)):
             return None
     path = socket_path(workdir)
+    # The wait below must see the socket of the server started here, never a leftover.
+    remove_leftover_sockets(path)
     log_dir = os.path.join(workdir, ".snakemake", "log")
     os.makedirs(log_dir, exist_ok=True)
     with open(os.path.join(log_dir, "memo-render-server.log"), "ab") as log:
@@ -237,6 +239,36 @@ def start(workflow=None, workdir=".", wait: float = 5.0) -> str | None:
         time.sleep(0.01)
     os.environ[ENV_SOCKET] = path
     return path
+
+
+def remove_leftover_sockets(path: str) -> list[str]:
+    """Remove the sockets a killed run left beside ``path`` (its server killed with it could not
+    remove them); return their paths. A socket is named after the Snakemake process that started
+    its server, so one with this process's id is a leftover (the id was reused), as is one whose
+    process is gone; another running Snakemake's socket is kept."""
+    import glob
+
+    folder, name = os.path.split(path)
+    prefix = name[: -len(f"{os.getpid()}.sock")]
+    removed = []
+    for found in glob.glob(os.path.join(glob.escape(folder), glob.escape(prefix) + "*.sock")):
+        pid = os.path.basename(found)[len(prefix) : -len(".sock")]
+        if not pid.isdigit() or (int(pid) != os.getpid() and _running(int(pid))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(found)
+            removed.append(found)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def stop(timeout: float = 5.0) -> None:

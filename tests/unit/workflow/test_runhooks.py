@@ -9,6 +9,9 @@ import io
 import json
 import logging
 import os
+import socket
+import stat
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -65,14 +68,48 @@ def test_no_server_when_it_would_not_help(
 
 def test_a_server_is_started_announced_and_stopped(tmp_path: Path) -> None:
     flow = workflow(job("render", "a-en"), job("render", "b-en"))
+    # A killed run's leftover with this process's id (ids are reused): the path must become the
+    # new server's socket, not be taken for it.
+    leftover = Path(socket_path(str(tmp_path)))
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_text("")
     path = runhooks.start(flow, workdir=str(tmp_path), wait=30)
-    assert path is not None and os.path.exists(path)
+    assert path is not None and stat.S_ISSOCK(os.stat(path).st_mode)
+    with socket.socket(socket.AF_UNIX) as client:
+        client.connect(path)  # someone listens
     assert os.environ[ENV_SOCKET] == path
     assert path == socket_path(str(tmp_path))  # under .snakemake/, or the temp folder if too long
     process = runhooks._server
     runhooks.finished()
     assert process.poll() is not None and runhooks._server is None
     assert ENV_SOCKET not in os.environ and not os.path.exists(path)
+
+
+def test_sockets_of_killed_runs_are_removed(tmp_path: Path) -> None:
+    gone = _exited_pid()
+    own = Path(socket_path(str(tmp_path)))
+    folder, prefix = own.parent, own.name[: -len(f"{os.getpid()}.sock")]
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {
+        "own": own,  # this process's id: a leftover
+        "gone": folder / f"{prefix}{gone}.sock",  # its process is gone
+        "running": folder / f"{prefix}{os.getppid()}.sock",  # another run's, still running
+        "other": folder / "memo-render-notes.sock",  # not a server's socket
+        "log": folder / "memo-render-server.log",
+    }
+    for path in names.values():
+        path.write_text("")
+    removed = runhooks.remove_leftover_sockets(str(own))
+    assert sorted(removed) == sorted([str(names["own"]), str(names["gone"])])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        names[k].name for k in ("running", "other", "log")
+    )
+
+
+def _exited_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
 
 
 def test_leftover_timers_are_cancelled() -> None:
