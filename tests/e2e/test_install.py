@@ -86,6 +86,10 @@ def test_readme_first_command_with_the_distribution_python(tmp_path: Path) -> No
     assert system_site_packages() == before
     assert "error: externally-managed-environment" not in result.stdout
     assert (project / "reports" / "index.html").is_file()
+    # The project's own environment got a pip that checks the index's files quickly (Debian 12's
+    # venv brings pip 23).
+    pip = shell(".venv/bin/python -c 'import pip; print(pip.__version__)'", project).stdout
+    assert int(pip.split(".")[0]) >= 25, pip
     verified = shell(".venv/bin/memo verify-manifest", project)
     assert verified.returncode == 0 and "files match" in verified.stdout, verified.stdout
 
@@ -117,6 +121,7 @@ def test_an_active_virtual_environment_is_reused_not_duplicated(tmp_path: Path) 
     where = shell(".venv/bin/python -c 'import memo; print(memo.__file__)'", project)
     assert where.stdout.strip() == str(project / "src" / "memo" / "__init__.py")
     assert (env_dir / "bin" / "memo").is_file()
+    assert not list(site_packages.glob("pip*")), "the user's environment got a pip of ours"
     # Run again: the stamp, kept in that environment, says there is nothing to install.
     again = shell("bash install.sh", project, **active)
     assert again.returncode == 0, again.stdout[-4000:]
