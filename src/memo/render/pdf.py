@@ -8,6 +8,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import shutil
+import tempfile
+import weakref
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -74,6 +77,15 @@ class PdfRenderer:
         self.templates = self.root / "templates"
         self.fetcher = RestrictedFetcher([self.templates, self.root / "assets"])
         self.font_config = weasyprint.text.fonts.FontConfiguration()
+        # WeasyPrint copies each @font-face font (10 MB of them) into a temporary folder, which it
+        # removes in the configuration's __del__; at interpreter exit that often runs after its
+        # module was torn down, or not at all (`python -m memo.cli render`: every render job on a
+        # cluster or without the render server), and the folder stays in /tmp. So the folder is
+        # made here and removed when the configuration is collected or the process exits (a forked
+        # child leaving with os._exit leaves it to its parent).
+        folder = Path(tempfile.mkdtemp(prefix="weasyprint-"))
+        self.font_config._folder = folder  # where WeasyPrint 70 keeps it (made on first use)
+        weakref.finalize(self.font_config, shutil.rmtree, folder, True)
         # print.css is parsed here, once: its warnings (an unknown property, an invalid value) fail
         # the build like those raised while rendering.
         handler = _Collect()

@@ -3,13 +3,17 @@ error, and the same bytes for the same HTML."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from weasyprint.urls import FatalURLFetchingError
 
 from memo.render.pdf import PdfRenderer, RenderError, RestrictedFetcher
-from unit.support import write
+from unit.support import REPO, write
 
 HTML = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T</title></head><body><p>{}</p></body></html>'
 
@@ -82,3 +86,33 @@ def test_the_fetcher_reads_files_under_its_folders_only(root: Path) -> None:
         with pytest.raises(FatalURLFetchingError):
             fetcher.fetch(url)
     assert len(fetcher.blocked) == 3
+
+
+FONT_FACE = '@font-face {{ font-family: "Body"; src: url("{}"); }}\np {{ font-family: "Body"; }}\n'
+
+# What a render job does, as its own interpreter (`python -m memo.cli render ...` on a cluster or
+# without the render server): it renders, and freezes what is left before exiting, as memo.cli
+# does (the font configuration, in a reference cycle, is then never collected).
+LEAVING_JOB = """
+import gc, sys
+from pathlib import Path
+from memo.render.pdf import PdfRenderer
+renderer = PdfRenderer(Path(sys.argv[1]))
+renderer.render(sys.argv[2], Path(sys.argv[1]) / "a.pdf")
+del renderer
+gc.freeze()
+"""
+
+
+def test_a_render_process_leaves_no_font_copies_in_the_temp_folder(root: Path) -> None:
+    font = REPO / "assets/fonts/Caladea-Regular.ttf"
+    shutil.copy(font, root / "assets" / font.name)
+    write(root / "templates/print.css", FONT_FACE.format(f"../assets/{font.name}"))
+    temp = root / "temp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    job = [sys.executable, "-c", LEAVING_JOB, str(root), HTML.format("Bottom line")]
+    done = subprocess.run(job, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (root / "a.pdf").is_file()
+    assert list(temp.iterdir()) == []  # WeasyPrint's copies of the fonts (weasyprint-*) removed
