@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import os
 import shutil
 import tempfile
 import weakref
@@ -69,6 +70,45 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+class FontConfiguration(weasyprint.text.fonts.FontConfiguration):
+    """WeasyPrint's font configuration, whose temporary folder (a copy of each @font-face font,
+    10 MB for the memos') is removed by the process that made it, and by no other.
+
+    WeasyPrint removes the folder in ``__del__``: at interpreter exit that often runs after its
+    module was torn down, or not at all (``memo.cli`` freezes the collector before exiting, so
+    every ``python -m memo.cli render`` left its folder in /tmp); and in a child forked by the
+    render server that drops the inherited configuration, it would remove the folder the server
+    and its other children still use. Here the folder is made at once and removed by a finalizer
+    (when the configuration is collected, or at exit) only in the process that made it; a child
+    leaving with ``os._exit`` runs none, and calls ``remove_folders_made_here`` first.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._folder = Path(tempfile.mkdtemp(prefix="weasyprint-"))  # WeasyPrint 70's attribute
+        _made[self._folder] = os.getpid()
+        weakref.finalize(self, _remove_folder, self._folder, os.getpid())
+
+    def __del__(self) -> None:  # the finalizer above removes the folder, in its owner only
+        pass
+
+
+_made: dict[Path, int] = {}  # the font folders not removed yet, and the process that made each
+
+
+def _remove_folder(folder: Path, owner: int) -> None:
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
+        _made.pop(folder, None)
+
+
+def remove_folders_made_here() -> None:
+    """Remove the font folders this process made, for a forked child about to leave with
+    ``os._exit`` (which runs no finalizer): those it inherited stay, their maker's."""
+    for folder, owner in list(_made.items()):
+        _remove_folder(folder, owner)
+
+
 class PdfRenderer:
     """Render memos to PDF, reusing fonts and stylesheet between memos of one process."""
 
@@ -76,16 +116,7 @@ class PdfRenderer:
         self.root = root.resolve()
         self.templates = self.root / "templates"
         self.fetcher = RestrictedFetcher([self.templates, self.root / "assets"])
-        self.font_config = weasyprint.text.fonts.FontConfiguration()
-        # WeasyPrint copies each @font-face font (10 MB of them) into a temporary folder, which it
-        # removes in the configuration's __del__; at interpreter exit that often runs after its
-        # module was torn down, or not at all (`python -m memo.cli render`: every render job on a
-        # cluster or without the render server), and the folder stays in /tmp. So the folder is
-        # made here and removed when the configuration is collected or the process exits (a forked
-        # child leaving with os._exit leaves it to its parent).
-        folder = Path(tempfile.mkdtemp(prefix="weasyprint-"))
-        self.font_config._folder = folder  # where WeasyPrint 70 keeps it (made on first use)
-        weakref.finalize(self.font_config, shutil.rmtree, folder, True)
+        self.font_config = FontConfiguration()
         # print.css is parsed here, once: its warnings (an unknown property, an invalid value) fail
         # the build like those raised while rendering.
         handler = _Collect()

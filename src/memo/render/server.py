@@ -340,9 +340,11 @@ class Server:
                 lambda: child.tell(self._status_w, child.IDLE),
             )
         finally:
-            os._exit(
-                status
-            )  # never run finalizers: they would clean up state the parent still uses
+            with contextlib.suppress(Exception):  # the font folders this child made, if any
+                from memo.render.pdf import remove_folders_made_here
+
+                remove_folders_made_here()
+            os._exit(status)  # no finalizer runs: they would clean up state the parent still uses
 
     def _reap(self) -> None:
         for pid in list(self.children):

@@ -3,6 +3,7 @@ error, and the same bytes for the same HTML."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from weasyprint.urls import FatalURLFetchingError
 
-from memo.render.pdf import PdfRenderer, RenderError, RestrictedFetcher
+from memo.render.pdf import PdfRenderer, RenderError, RestrictedFetcher, remove_folders_made_here
 from unit.support import REPO, write
 
 HTML = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T</title></head><body><p>{}</p></body></html>'
@@ -116,3 +117,43 @@ def test_a_render_process_leaves_no_font_copies_in_the_temp_folder(root: Path) -
     assert done.returncode == 0, done.stderr
     assert (root / "a.pdf").is_file()
     assert list(temp.iterdir()) == []  # WeasyPrint's copies of the fonts (weasyprint-*) removed
+
+
+def test_a_forked_child_dropping_the_renderer_leaves_its_parents_fonts(root: Path) -> None:
+    # The render server's children inherit its renderer; one that drops it (the inputs changed)
+    # must not remove the fonts the server and its other children still use.
+    font = REPO / "assets/fonts/Caladea-Regular.ttf"
+    shutil.copy(font, root / "assets" / font.name)
+    write(root / "templates/print.css", FONT_FACE.format(f"../assets/{font.name}"))
+    renderer = PdfRenderer(root)
+    folder = renderer.font_config._folder
+    assert any(folder.iterdir())  # the font copied there
+    pid = os.fork()
+    if pid == 0:  # the child: drop it, collect, leave as the server's children do
+        del renderer
+        gc.collect()
+        os._exit(0)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert any(folder.iterdir())
+    assert renderer.render(HTML.format("Bottom line"), root / "a.pdf") == 1
+    del renderer
+    gc.collect()
+    assert not folder.exists()  # and this process, which made it, removes it
+
+
+def test_a_forked_child_leaving_at_once_removes_only_the_fonts_it_made(root: Path) -> None:
+    renderer = PdfRenderer(root)
+    inherited = renderer.font_config._folder
+    read, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a render server's child that prepared new inputs, then leaves with os._exit
+        os.close(read)
+        os.write(write_end, str(PdfRenderer(root).font_config._folder).encode())
+        remove_folders_made_here()
+        os._exit(0)
+    os.close(write_end)
+    made = Path(os.read(read, 4096).decode())
+    os.close(read)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert made != inherited and not made.exists()
+    assert inherited.exists()
