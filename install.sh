@@ -81,7 +81,6 @@ if [ -n "$ACTIVE" ] && [ -x "$ACTIVE/bin/python" ]; then
     die ".venv/ is an environment of its own, but $ACTIVE is active: deactivate it to use .venv/, or remove .venv/ to use $ACTIVE"
   fi
 else
-  OWN_ENV=true
   if [ -L .venv ] && [ ! -x .venv/bin/python ]; then
     say ".venv links to an environment that is gone ($(readlink .venv)): making a new one"
     rm .venv
@@ -101,6 +100,8 @@ else
     fi
     say "made .venv/ with $PY ($("$PY" --version 2>&1))"
   fi
+  # A link left by a run with the user's environment active is still the user's environment.
+  if [ ! -L .venv ]; then OWN_ENV=true; fi
 fi
 VENV_PY="$PWD/.venv/bin/python"
 "$VENV_PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
@@ -179,9 +180,13 @@ else
   # checking the platform tags of every file the package index lists (some 70,000); pip 25 and
   # later take a fraction of that, so a new pip first (about 1 s). Only in the project's own
   # environment: an active environment's pip is its owner's to choose.
+  # Where no newer pip can be had (an index without it, a constraint pinning it), the old one
+  # installs, slower.
   if [ "$OWN_ENV" = true ] &&
     ! "$VENV_PY" -c 'import sys, pip; sys.exit(int(pip.__version__.split(".")[0]) < 25)' 2>/dev/null; then
-    "$VENV_PY" -m pip install -q --disable-pip-version-check --no-compile --upgrade "pip>=25"
+    say "pip in .venv/ brought up to date first (pip $("$VENV_PY" -m pip --version | cut -d' ' -f2) is slow to read the index)"
+    "$VENV_PY" -m pip install -q --disable-pip-version-check --no-compile --upgrade "pip>=25" ||
+      say "pip not brought up to date: going on with pip $("$VENV_PY" -m pip --version | cut -d' ' -f2)"
   fi
   # --no-compile: Python writes each module's bytecode when it is first imported (the
   # environment is the user's own folder), instead of pip compiling every file of every package

@@ -88,6 +88,7 @@ def test_readme_first_command_with_the_distribution_python(tmp_path: Path) -> No
     assert (project / "reports" / "index.html").is_file()
     # The project's own environment got a pip that checks the index's files quickly (Debian 12's
     # venv brings pip 23).
+    assert "pip in .venv/ brought up to date first" in result.stdout, result.stdout[-4000:]
     pip = shell(".venv/bin/python -c 'import pip; print(pip.__version__)'", project).stdout
     assert int(pip.split(".")[0]) >= 25, pip
     verified = shell(".venv/bin/memo verify-manifest", project)
@@ -121,7 +122,6 @@ def test_an_active_virtual_environment_is_reused_not_duplicated(tmp_path: Path) 
     where = shell(".venv/bin/python -c 'import memo; print(memo.__file__)'", project)
     assert where.stdout.strip() == str(project / "src" / "memo" / "__init__.py")
     assert (env_dir / "bin" / "memo").is_file()
-    assert not list(site_packages.glob("pip*")), "the user's environment got a pip of ours"
     # Run again: the stamp, kept in that environment, says there is nothing to install.
     again = shell("bash install.sh", project, **active)
     assert again.returncode == 0, again.stdout[-4000:]
