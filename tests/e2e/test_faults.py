@@ -124,11 +124,15 @@ def test_sigkill_leaves_one_whole_edition_and_the_next_run_needs_no_clean_up(
         delay = random.Random(seed).uniform(0.5, 10.0)
         print(f"kill point: random, seed {seed}, {delay:.2f} s after the start")
 
+    # What the killed processes leave in the temp folder (WeasyPrint's copies of the fonts, the
+    # server's socket when the project's path is long) stays in the test's own folder.
+    temp = tmp_path / "temp"
+    temp.mkdir()
     with open(tmp_path / "killed-run.log", "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "snakemake", "--cores", "2"],
             cwd=project,
-            env=tool_env(),
+            env=tool_env(TMPDIR=str(temp)),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: the jobs and the server die with it
