@@ -6,8 +6,10 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -119,24 +121,41 @@ def test_a_render_process_leaves_no_font_copies_in_the_temp_folder(root: Path) -
     assert list(temp.iterdir()) == []  # WeasyPrint's copies of the fonts (weasyprint-*) removed
 
 
+def in_a_fork(child: Callable[[], None]) -> int:
+    """Run ``child()`` in a forked process, as the render server runs its children; its exit
+    code. The child leaves with ``os._exit`` whatever happens (never back into pytest), and the
+    kernel ends it after a minute (a guard against a hang, not a time limit)."""
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(60)
+            child()
+            status = 0
+        finally:
+            os._exit(status)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
 def test_a_forked_child_dropping_the_renderer_leaves_its_parents_fonts(root: Path) -> None:
     # The render server's children inherit its renderer; one that drops it (the inputs changed)
     # must not remove the fonts the server and its other children still use.
     font = REPO / "assets/fonts/Caladea-Regular.ttf"
     shutil.copy(font, root / "assets" / font.name)
     write(root / "templates/print.css", FONT_FACE.format(f"../assets/{font.name}"))
-    renderer = PdfRenderer(root)
-    folder = renderer.font_config._folder
+    kept = {"renderer": PdfRenderer(root)}
+    folder = kept["renderer"].font_config._folder
     assert any(folder.iterdir())  # the font copied there
-    pid = os.fork()
-    if pid == 0:  # the child: drop it, collect, leave as the server's children do
-        del renderer
+
+    def drop() -> None:
+        kept.clear()
         gc.collect()
-        os._exit(0)
-    assert os.waitpid(pid, 0)[1] == 0
+
+    assert in_a_fork(drop) == 0
     assert any(folder.iterdir())
-    assert renderer.render(HTML.format("Bottom line"), root / "a.pdf") == 1
-    del renderer
+    assert kept["renderer"].render(HTML.format("Bottom line"), root / "a.pdf") == 1
+    kept.clear()
     gc.collect()
     assert not folder.exists()  # and this process, which made it, removes it
 
@@ -145,15 +164,17 @@ def test_a_forked_child_leaving_at_once_removes_only_the_fonts_it_made(root: Pat
     renderer = PdfRenderer(root)
     inherited = renderer.font_config._folder
     read, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # a render server's child that prepared new inputs, then leaves with os._exit
-        os.close(read)
-        os.write(write_end, str(PdfRenderer(root).font_config._folder).encode())
+
+    in_use = []
+
+    def prepare_anew() -> None:  # a server child that prepared new inputs, then leaves
+        in_use.append(PdfRenderer(root))  # still held when the child leaves
+        os.write(write_end, str(in_use[0].font_config._folder).encode())
         remove_folders_made_here()
-        os._exit(0)
+
+    assert in_a_fork(prepare_anew) == 0
     os.close(write_end)
     made = Path(os.read(read, 4096).decode())
     os.close(read)
-    assert os.waitpid(pid, 0)[1] == 0
     assert made != inherited and not made.exists()
     assert inherited.exists()
