@@ -179,9 +179,8 @@ else
   # The pip a new environment gets from Debian 12's Python (23.0) spends about 8 s of CPU
   # checking the platform tags of every file the package index lists (some 70,000); pip 25 and
   # later take a fraction of that, so a new pip first (about 1 s). Only in the project's own
-  # environment: an active environment's pip is its owner's to choose.
-  # Where no newer pip can be had (an index without it, a constraint pinning it), the old one
-  # installs, slower.
+  # environment: an active environment's pip is its owner's to choose. Where no newer pip can be
+  # had (an index without it, a constraint pinning it), the old one installs, slower.
   if [ "$OWN_ENV" = true ] &&
     ! "$VENV_PY" -c 'import sys, pip; sys.exit(int(pip.__version__.split(".")[0]) < 25)' 2>/dev/null; then
     say "pip in .venv/ brought up to date first (pip $("$VENV_PY" -m pip --version | cut -d' ' -f2) is slow to read the index)"
