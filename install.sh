@@ -181,17 +181,18 @@ else
   # later take a fraction of that, so a new pip first (about 1 s). Only in the project's own
   # environment: an active environment's pip is its owner's to choose. Where no newer pip can be
   # had (an index without it, a constraint pinning it), the old one installs, slower.
-  if [ "$OWN_ENV" = true ] &&
-    ! "$VENV_PY" -c 'import sys, pip; sys.exit(int(pip.__version__.split(".")[0]) < 25)' 2>/dev/null; then
-    say "pip in .venv/ brought up to date first (pip $("$VENV_PY" -m pip --version | cut -d' ' -f2) is slow to read the index)"
-    "$VENV_PY" -m pip install -q --disable-pip-version-check --no-compile --upgrade "pip>=25" ||
-      say "pip not brought up to date: going on with pip $("$VENV_PY" -m pip --version | cut -d' ' -f2)"
-  fi
   # --no-compile: Python writes each module's bytecode when it is first imported (the
   # environment is the user's own folder), instead of pip compiling every file of every package
   # up front: the install takes about 20 s less, and a build imports a small part of what is
   # installed.
-  "$VENV_PY" -m pip install -q --disable-pip-version-check --no-compile -e ".$EXTRAS"
+  PIP_INSTALL=("$VENV_PY" -m pip install -q --disable-pip-version-check --no-compile)
+  PIP_NOW=$("$VENV_PY" -c 'import pip; print(pip.__version__)' 2>/dev/null || echo 0)
+  if [ "$OWN_ENV" = true ] && [ "${PIP_NOW%%.*}" -lt 25 ]; then
+    say "pip in .venv/ brought up to date first (pip $PIP_NOW is slow to read the index)"
+    "${PIP_INSTALL[@]}" --upgrade "pip>=25" ||
+      say "pip not brought up to date: going on with pip $PIP_NOW"
+  fi
+  "${PIP_INSTALL[@]}" -e ".$EXTRAS"
   echo "$WANT $KIND" >"$STAMP"
 fi
 

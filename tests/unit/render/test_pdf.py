@@ -107,10 +107,17 @@ gc.freeze()
 """
 
 
-def test_a_render_process_leaves_no_font_copies_in_the_temp_folder(root: Path) -> None:
+@pytest.fixture
+def with_font(root: Path) -> Path:
+    """The project of ``root`` with a font of its own in print.css (WeasyPrint copies it)."""
     font = REPO / "assets/fonts/Caladea-Regular.ttf"
     shutil.copy(font, root / "assets" / font.name)
     write(root / "templates/print.css", FONT_FACE.format(f"../assets/{font.name}"))
+    return root
+
+
+def test_a_render_process_leaves_no_font_copies_in_the_temp_folder(with_font: Path) -> None:
+    root = with_font
     temp = root / "temp"
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp)}
@@ -138,12 +145,10 @@ def in_a_fork(child: Callable[[], None]) -> int:
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
 
-def test_a_forked_child_dropping_the_renderer_leaves_its_parents_fonts(root: Path) -> None:
+def test_a_forked_child_dropping_the_renderer_leaves_its_parents_fonts(with_font: Path) -> None:
     # The render server's children inherit its renderer; one that drops it (the inputs changed)
     # must not remove the fonts the server and its other children still use.
-    font = REPO / "assets/fonts/Caladea-Regular.ttf"
-    shutil.copy(font, root / "assets" / font.name)
-    write(root / "templates/print.css", FONT_FACE.format(f"../assets/{font.name}"))
+    root = with_font
     kept = {"renderer": PdfRenderer(root)}
     folder = kept["renderer"].font_config._folder
     assert any(folder.iterdir())  # the font copied there
