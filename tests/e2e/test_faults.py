@@ -69,7 +69,13 @@ NEW_DATE = "2025-09-16"
 
 
 def _newer_pdfs(project: Path, since: float) -> int:
-    return sum(1 for p in (project / "build/memos").glob("*.pdf") if p.stat().st_mtime > since)
+    newer = 0
+    for path in (project / "build/memos").glob("*.pdf"):
+        try:  # Snakemake removes a render's old outputs before the job runs
+            newer += path.stat().st_mtime > since
+        except FileNotFoundError:
+            continue
+    return newer
 
 
 def _staging(project: Path) -> bool:
