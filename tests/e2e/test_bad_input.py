@@ -220,6 +220,21 @@ def test_bad_input_stops_the_build_naming_each_line(case, built_project, good, t
     assert "Traceback" not in checked.stderr
 
 
+def test_the_next_run_stops_again_until_the_problem_is_fixed(built_project, good, tmp_path):
+    """A problem no memo shows (a recipient's address) stops the build; run again without fixing
+    it, the build stops again with the same message (Snakemake removed the table rule derive
+    failed to write; no memo needs rendering, and a run that only looked at the memos would find
+    nothing to do and exit 0)."""
+    project = copy_built(built_project.root, tmp_path / "project")
+    message = expected_message(_recipient_bad_email(project), "is not an e-mail address")
+    for run in ("first", "second"):
+        result = run_snakemake(project, "--cores", "2")
+        assert result.returncode != 0, f"{run} run:\n{result.stdout[-3000:]}"
+        assert message.search(result.stdout), f"{run} run:\n{result.stdout[-3000:]}"
+        assert "Nothing to be done" not in result.stdout
+        assert reports_snapshot(project) == good["reports"]
+
+
 # ---- valid but unusual input -------------------------------------------------------------------
 
 
