@@ -7,12 +7,14 @@ import os
 from memo.publish import editions as memo_editions
 from memo.workflow import digest as memo_digest
 from memo.workflow import plan as memo_plan
+from memo.workflow import republish as memo_republish
 from memo.workflow import runlock as memo_runlock
 
+MEMO_DRY_RUN = workflow.dryrun or memo_runlock.is_dry_run()
 # A run killed half-way (SIGKILL, power loss) leaves Snakemake's lock behind; remove it when no
 # other run is alive in this folder, so the next run needs no `snakemake --unlock`
 # (memo.workflow.runlock). A dry run takes no lock, so it leaves them alone.
-if not (workflow.dryrun or memo_runlock.is_dry_run()):
+if not MEMO_DRY_RUN:
     memo_runlock.claim(".")
 
 # The memo command line, run by the Python that runs Snakemake (the project's virtual environment),
@@ -23,6 +25,10 @@ MEMOS = memo_plan.output_ids(".")
 DATA = memo_plan.data_files(".")
 CONFIG = memo_plan.config_files(".")
 FIGURES = "build/derived/figures.csv"
+# Rule publish's stamp. With reports/ deleted it would still say all is published: it is removed
+# then, so that this run publishes again (memo.workflow.republish; a dry run only says so).
+PUBLISHED = "build/published.json"
+memo_republish.publish_again_if_gone(".", PUBLISHED, dry_run=MEMO_DRY_RUN)
 
 
 def memo_figures(wildcards):

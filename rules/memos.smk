@@ -54,7 +54,7 @@ rule publish:
         # Where the site will be (CI: the Pages URL); recorded in the manifest for e-mail links.
         base_url=os.environ.get("MEMO_BASE_URL", ""),
     output:
-        stamp="build/published.json",
+        stamp=PUBLISHED,
     log:
         "build/logs/publish.log",
     shell:

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pikepdf
@@ -65,7 +66,9 @@ def test_full_build_publishes_every_memo_with_index_and_manifest(built_project, 
         assert_rows_resolve(root, memo)
 
 
-def test_second_run_does_nothing(built_project, reports, tmp_path):
+def test_second_run_does_nothing_and_deleted_reports_are_published_again(
+    built_project, reports, tmp_path
+):
     project = copy_built(built_project.root, tmp_path / "p")
     link_before = os.readlink(project / "reports")
     result = run_snakemake(project, "--cores", "2")
@@ -73,6 +76,18 @@ def test_second_run_does_nothing(built_project, reports, tmp_path):
     assert "Nothing to be done" in result.stdout, result.stdout[-4000:]
     assert rendered_memos(result.stdout) == []
     assert os.readlink(project / "reports") == link_before
+
+    # reports/ and the editions it points to deleted by hand: the next run publishes the same
+    # edition again from build/memos/, rendering nothing.
+    (project / "reports").unlink()
+    shutil.rmtree(project / ".reports")
+    again = run_snakemake(project, "--cores", "2")
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert "reports/ is gone" in again.stdout and rendered_memos(again.stdout) == []
+    assert os.readlink(project / "reports") == link_before
+    assert sorted(p.name for p in (project / "reports").iterdir()) == sorted(
+        p.name for p in reports.iterdir()
+    )
 
 
 def test_dry_run_on_a_fresh_copy_shows_the_plan_and_builds_nothing(tmp_path):
