@@ -7,14 +7,15 @@ the memo (bad data, a figure the data lack, a template's syntax) shows the probl
 each with its file and line, and the next good save brings the memo back.
 
 How it stays fast: the project is loaded once and kept. A watcher thread looks at the sizes and
-times of the files under data/, config/ and templates/ every :data:`POLL` seconds; on a change it
-reloads only what changed (data or config: the project is read, checked and derived again, in this
-process, with ``memo.ingest`` and ``memo.derive``; a catalogue: its translations; a template or a
-Markdown section: nothing, Jinja and ``memo.render.prose`` read them as they render) and renders the
-HTML (never the PDF: WeasyPrint stays out of this path) as a new version of the :class:`Page`.
-A small script added to the page served (never to a memo's published HTML) listens to the
-server's stream of versions and replaces the document in place (no reload, the reader stays where
-they were). :meth:`Preview.pdf` renders the PDF of the current HTML when asked.
+times of the files under data/, config/, templates/ and assets/ every :data:`POLL` seconds; on a
+change it reloads only what changed (data or config: the project is read, checked and derived
+again, in this process, with ``memo.ingest`` and ``memo.derive``; a catalogue: its translations; a
+template or a Markdown section: nothing, Jinja and ``memo.render.prose`` read them as they render)
+and renders the HTML (never the PDF: WeasyPrint stays out of this path) as a new version of the
+:class:`Page`. A small script added to the page served (never to a memo's published HTML) listens
+to the server's stream of versions and replaces the document in place (no reload, the reader stays
+where they were). :meth:`Preview.pdf` renders the PDF of the current HTML when asked, with a PDF
+renderer made again once print.css or a font changed (it reads them when it is made).
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ from typing import Any
 
 from memo.core.problems import DataError, Problem
 
-# What a memo's HTML is made from, by kind of change.
-WATCHED = ("data", "config", "templates")
+# What a memo's HTML and PDF are made from, by kind of change.
+WATCHED = ("data", "config", "templates", "assets")
+# Read when the PDF renderer is made (print.css, and the fonts its @font-face rules name): a change
+# makes a new one.
+PDF_INPUTS = ("templates/print.css", "assets/")
 POLL = 0.02
 
 # Added before </body> of the page served (never of a memo's published HTML).
@@ -225,6 +229,9 @@ class Preview:
             self.load(changed if self.prepared is not None or self._dictionary else None)
         if "catalogue" in kinds:
             i18n.translations.cache_clear()
+        if any(name.startswith(PDF_INPUTS) for name in changed):
+            with self._pdf_lock:
+                self._pdf = None
         self.render()
 
     # ---- rendering --------------------------------------------------------------------------
@@ -283,7 +290,8 @@ class Preview:
 
     # ---- watching ---------------------------------------------------------------------------
     def watch(self, stop: threading.Event, poll: float = POLL) -> None:
-        """Re-render on every change under data/, config/ and templates/ until ``stop`` is set."""
+        """Re-render on every change under data/, config/, templates/ and assets/ until ``stop``
+        is set."""
         seen = snapshot(self.root)
         while not stop.wait(poll):
             now = snapshot(self.root)

@@ -109,3 +109,21 @@ def test_the_preview_shows_what_the_build_publishes(preview, project):
     render_memos(project, ["tariff-brief-en"], project / "build/memos", pdf=False)
     built = (project / "build/memos/tariff-brief-en.html").read_text(encoding="utf-8")
     assert preview.page.memo_html == built
+
+
+def test_a_print_css_change_reaches_the_next_pdf(preview, project):
+    """The PDF renderer reads print.css (and the fonts it names) when it is made: after a save of
+    print.css the next PDF is made with the new one."""
+    import io
+
+    import pypdf
+
+    def first_page(pdf: bytes) -> str:
+        return pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+    assert "Draft for review" not in first_page(preview.pdf())
+    css = project / "templates/print.css"
+    line = '\n@page { @bottom-center { content: "Draft for review"; } }\n'
+    css.write_text(css.read_text(encoding="utf-8") + line, encoding="utf-8")
+    preview.refresh({"templates/print.css"})
+    assert "Draft for review" in first_page(preview.pdf())
