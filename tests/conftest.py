@@ -168,7 +168,8 @@ def open_page(browser):
     once per test process and shared by the tests that only read it (axe adds its script, which
     draws nothing), resized to the viewport each test asks for: loading a memo with its embedded
     font takes Chromium about 0.6 s of CPU each time, and so does compiling axe in a new page.
-    ``page.requests``: what the page asked for while loading."""
+    ``page.requests``: what the page asked for since it was opened, at the viewport the first
+    test asked for, and at each width it was resized to."""
     opened: dict[str, object] = {}
     contexts = []
 

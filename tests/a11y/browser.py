@@ -76,7 +76,7 @@ def axe_source() -> str:
 def run_axe(page, tags: list[str] = WCAG_AA) -> dict:
     """Run axe-core on the whole document with ``tags``, injecting it into the page first unless an
     earlier run did (Chromium compiles its half megabyte of script each time: 0.6 s of CPU)."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
+    if not page.evaluate("() => typeof window.axe?.run === 'function'"):
         page.add_script_tag(content=axe_source())
     return page.evaluate(
         """(tags) => axe.run(document, {

@@ -220,7 +220,7 @@ def test_bad_input_stops_the_build_naming_each_line(case, built_project, good, t
     assert "Traceback" not in checked.stderr
 
 
-def test_the_next_run_stops_again_until_the_problem_is_fixed(built_project, good, tmp_path):
+def test_the_next_run_stops_again_while_the_problem_is_there(built_project, good, tmp_path):
     """A problem no memo shows (a recipient's address) stops the build; run again without fixing
     it, the build stops again with the same message (Snakemake removed the table rule derive
     failed to write; no memo needs rendering, and a run that only looked at the memos would find

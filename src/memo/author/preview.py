@@ -225,13 +225,13 @@ class Preview:
         from memo.render import i18n
 
         kinds = changed_kinds(changed)
+        if any(name.startswith(PDF_INPUTS) for name in changed):
+            with self._pdf_lock:
+                self._pdf = None
         if kinds & {"data", "config"} or self.prepared is None:
             self.load(changed if self.prepared is not None or self._dictionary else None)
         if "catalogue" in kinds:
             i18n.translations.cache_clear()
-        if any(name.startswith(PDF_INPUTS) for name in changed):
-            with self._pdf_lock:
-                self._pdf = None
         self.render()
 
     # ---- rendering --------------------------------------------------------------------------

@@ -45,7 +45,8 @@ def test_reports_gone_removes_the_stamp_and_says_so(tmp_path: Path, capsys, remo
     assert publish_again_if_gone(root, STAMP) is True
     assert not (root / STAMP).exists()
     assert capsys.readouterr().err == (
-        "memo: reports/ is gone (no reports/manifest.json); this run publishes the edition again\n"
+        "memo: reports/ is gone (no reports/manifest.json); rule publish will publish the edition "
+        "again\n"
     )
 
 
@@ -54,7 +55,7 @@ def test_a_dry_run_removes_nothing_and_says_what_a_run_will_do(tmp_path: Path, c
     (root / "reports").unlink()
     assert publish_again_if_gone(root, STAMP, dry_run=True) is True
     assert (root / STAMP).is_file()
-    assert "the next run that is not a dry run publishes" in capsys.readouterr().err
+    assert "a build, not this dry run, will publish the edition again" in capsys.readouterr().err
 
 
 def test_nothing_published_yet_is_left_to_the_first_build(tmp_path: Path, capsys) -> None:
