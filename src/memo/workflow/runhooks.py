@@ -31,6 +31,7 @@ import os
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from memo.render.client import (
@@ -245,30 +246,22 @@ def remove_leftover_sockets(path: str) -> list[str]:
     """Remove the sockets a killed run left beside ``path`` (its server killed with it could not
     remove them); return their paths. A socket is named after the Snakemake process that started
     its server, so one with this process's id is a leftover (the id was reused), as is one whose
-    process is gone; another running Snakemake's socket is kept."""
+    process is gone (``memo.core.files.writer_alive``); another running Snakemake's is kept."""
     import glob
+
+    from memo.core.files import writer_alive
 
     folder, name = os.path.split(path)
     prefix = name[: -len(f"{os.getpid()}.sock")]
     removed = []
     for found in glob.glob(os.path.join(glob.escape(folder), glob.escape(prefix) + "*.sock")):
         pid = os.path.basename(found)[len(prefix) : -len(".sock")]
-        if not pid.isdigit() or (int(pid) != os.getpid() and _running(int(pid))):
+        if not pid.isdigit() or (int(pid) != os.getpid() and writer_alive(int(pid), Path(found))):
             continue
         with contextlib.suppress(OSError):
             os.unlink(found)
             removed.append(found)
     return removed
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's: running
-        pass
-    return True
 
 
 def stop(timeout: float = 5.0) -> None:
