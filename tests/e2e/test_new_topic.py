@@ -1,12 +1,13 @@
 """A new topic is data, config and prose, never Python: an analyst's second brief, built for real.
 
-On a copy of the project (with its own ``src/`` under git), the fragments in ``new_topic/``
+On a copy of the session's build (with its own ``src/`` under git), the fragments in ``new_topic/``
 (fictional countries, figures and source, clearly marked as test data) are added the way an
 analyst would add them: rows to data/, a topic, two charts and a memo to config/memos.yaml, one
 template. The build must succeed, the memo must say what the data say (a ranking with Borduria in
 first place and Carpania tied for second, Borduria's share of inward investment, a change, a
 multiple no more precise than its "about 0.5" base supports, two chart kinds), and ``git`` must see
-no change under ``src/``. Then the article's topic is deleted, and the new one still builds.
+no change under ``src/``; the article's memos, which the new rows and memo do not touch, are not
+rendered again. Then the article's topic is deleted, and the new one still builds.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import REPO, copy_project, html_text, pdf_text
+from helpers import MEMOS, REPO, copy_built, html_text, pdf_text, rendered_memos
 
 pytestmark = pytest.mark.e2e
 
@@ -96,8 +97,8 @@ def remove_article_topic(project: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("topic"))
+def project(built_project, reports, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_built(built_project.root, tmp_path_factory.mktemp("topic") / "project")
     shutil.copytree(REPO / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / ".gitignore", root / ".gitignore")
     git(root, "init", "-q")
@@ -107,9 +108,11 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_a_new_topic_builds_from_data_config_and_prose_alone(project: Path) -> None:
+def test_a_new_topic_builds_from_data_config_and_prose_alone(project: Path, reports) -> None:
     result = snakemake(project)
     assert result.returncode == 0, result.stdout[-4000:]
+    # Only the new memo is rendered: the article's memos show none of the new rows.
+    assert rendered_memos(result.stdout) == [MEMO], result.stdout[-3000:]
     assert git(project, "status", "--porcelain", "--", "src") == ""
     assert git(project, "diff", "--stat", "--", "src") == ""
     changed = {line[3:] for line in git(project, "status", "--porcelain").splitlines()}
@@ -143,8 +146,11 @@ def test_a_new_topic_builds_from_data_config_and_prose_alone(project: Path) -> N
     assert ("WLD", "2024") not in charted  # the world is not one of the sources ranked
     assert {("XBB", "1995"), ("XBB", "2024")} <= charted
     assert "more than a hundredfold" in pdf_text(project / "reports" / f"{MEMO}.pdf")
-    # The article's memos still build beside it, unchanged in what they show.
-    assert (project / "reports" / "korea-brief-ko.pdf").is_file()
+    # The article's memos are published beside it, the same files as before.
+    for memo in MEMOS:
+        assert (project / "reports" / f"{memo}.pdf").read_bytes() == (
+            reports / f"{memo}.pdf"
+        ).read_bytes(), memo
 
 
 def test_the_old_topic_can_be_deleted_and_the_new_one_still_builds(project: Path) -> None:

@@ -3,8 +3,8 @@
 A memo's render job reruns when its *digest* changes (Snakemake's params trigger), not whenever a
 data file changes: the digest covers the rows of its topic that it can show (those its template
 and key figures look up, every row of the series its charts draw or its wording ranks, and the rows
-its derived figures are computed from), the sources they cite, the events it dates, the dictionary,
-the edition config and its own definition. Editing one figure thus rebuilds only the memos that
+its derived figures are computed from), the sources they cite, the events it dates, the dictionary
+entries of those indicators and of its topic's entities, the edition config and its own definition. Editing one figure thus rebuilds only the memos that
 show it.
 
 Read at planning time, so kept light (no pandas: a spreadsheet is read with openpyxl alone); each
@@ -185,15 +185,23 @@ def _ids(row: tuple[str, ...]) -> tuple[str, str, str]:
 
 
 def _dictionary_seen(root: str, memo: dict, deps: dict) -> Any:
-    """The dictionary as one memo reads it: every entry but the entities outside its topic (and
-    not named in its template), so that adding a country for another topic rebuilds no memo."""
+    """The dictionary as one memo reads it: the indicators it can show (with those they are
+    derived from) and every other entry but the entities outside its topic (and not named in its
+    template), so that adding an indicator or a country for another topic rebuilds no memo."""
     dictionary = read_yaml(root, DICTIONARY)
-    entities = dictionary.get("entities") if isinstance(dictionary, dict) else None
-    scope = (deps.get("topic") or {}).get("entities")
-    if not isinstance(entities, dict) or not isinstance(scope, list):
+    if not isinstance(dictionary, dict):
         return dictionary
-    named = set(scope) | template_names(root, memo["template"])[0] | markdown_names(root, memo)[0]
-    return {**dictionary, "entities": {k: v for k, v in entities.items() if k in named}}
+    seen = dict(dictionary)
+    indicators = dictionary.get("indicators")
+    if isinstance(indicators, dict):
+        seen["indicators"] = {k: v for k, v in indicators.items() if k in deps["indicators"]}
+    entities = dictionary.get("entities")
+    scope = (deps.get("topic") or {}).get("entities")
+    if isinstance(entities, dict) and isinstance(scope, list):
+        named = set(scope) | template_names(root, memo["template"])[0]
+        named |= markdown_names(root, memo)[0]
+        seen["entities"] = {k: v for k, v in entities.items() if k in named}
+    return seen
 
 
 def data_digest(root: str, output_id: str) -> str:

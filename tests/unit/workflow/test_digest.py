@@ -82,6 +82,11 @@ def test_the_indicators_a_chart_draws_come_from_its_spec(base: Path, tmp_path: P
         ("outside-topic", {"indicators": INDICATORS + "us_tariff_rate_pct,CHN,,2025-08-06,55,,,,percent,fn01,\n"}, set()),
         # An entity added to the dictionary for another topic: no memo of this one rebuilds.
         ("new-entity", {"dictionary": edit(DICTIONARY, "  WLD: {name", "  JPN: {name: Japan, alpha2: JP}\n  WLD: {name")}, set()),
+        # An indicator added to the dictionary for another topic: no memo rebuilds.
+        ("new-indicator", {"dictionary": DICTIONARY + "  fdi_into_usd_bn:\n    label: Foreign direct investment\n    unit: usd_bn\n    description: Inward investment.\n    derived: false\n"}, set()),
+        # An indicator's label: the memos showing it, and those showing a figure derived from it.
+        ("indicator-label", {"dictionary": edit(DICTIONARY, "label: Bilateral trade\n", "label: Two-way trade\n")}, TRADE),
+        ("rate-label", {"dictionary": edit(DICTIONARY, "label: US tariff rate\n", "label: US tariff\n")}, TARIFF),
         # A source's title is printed in the notes of the memos citing it.
         ("source-title", {"sources": edit(SOURCES, "Trade facts", "Trade facts, revised")}, TRADE),
         # A spreadsheet re-saving the file with padding changes no figure.
