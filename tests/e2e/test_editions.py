@@ -1,7 +1,8 @@
 """Editions over time, built for real on a copy: edition A, a few rows changed, edition B.
 
-The copy holds the article's memos and, in a topic of its own, the fictional test memo of
-``new_topic/`` (read by its own audience), which no edit touches. Edition A is built and sent (to
+The copy (of the session's build, with nothing published yet) holds the article's memos and, in a
+topic of its own, the fictional test memo of ``new_topic/`` (read by its own audience), which no
+edit touches. Edition A is built (only the test memo needs rendering) and sent (to
 an SMTP server on 127.0.0.1); then the data change as an analyst would change them:
 
 - India's tariff is cut from 50% to 45%, which breaks its tie with Brazil for the highest rate;
@@ -39,7 +40,7 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 from helpers import (
-    copy_project,
+    copy_built,
     pdf_text,
     rendered_memos,
     run_snakemake,
@@ -167,9 +168,15 @@ def send(project: Path, inbox: Inbox, port: int, *first: str) -> dict:
     return result
 
 
-def build_scenario(base: Path) -> dict:
-    """Edition A, sent; the edits; edition B, compared, previewed and sent; a rebuild."""
-    project = copy_project(base)
+def build_scenario(base: Path, built: Path) -> dict:
+    """Edition A, sent; the edits; edition B, compared, previewed and sent; a rebuild.
+
+    The project is a copy of the session's build with nothing published (no reports/, no
+    .reports/): edition A is its first edition, and only the test topic's memo is rendered for it
+    (the article's memos show nothing of that topic, so their renders are up to date)."""
+    project = copy_built(built, base / "project")
+    (project / "reports").unlink()
+    shutil.rmtree(project / ".reports")
     add_test_topic(project)
     out: dict = {}
     inbox = Inbox()
@@ -181,6 +188,7 @@ def build_scenario(base: Path) -> dict:
     try:
         a = run_snakemake(project, "--cores", "2", timeout=900)
         out["a"] = {"code": a.returncode, "log": a.stdout[-6000:]}
+        out["a_rendered"] = rendered_memos(a.stdout)
         out["a_link"] = os.readlink(project / "reports")
         out["send_a"] = send(project, inbox, port, "--first-send")
 
@@ -209,7 +217,7 @@ def build_scenario(base: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def scenario(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    built_project, reports, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> tuple[Path, dict]:
     if hasattr(request.config, "workerinput"):  # an xdist worker: share with the other workers
         base = tmp_path_factory.getbasetemp().parent / "memo-editions"
@@ -221,7 +229,9 @@ def scenario(
         try:
             result_file = base / "result.json"
             if not result_file.is_file():
-                result_file.write_text(json.dumps(build_scenario(base)), encoding="utf-8")
+                result_file.write_text(
+                    json.dumps(build_scenario(base, built_project.root)), encoding="utf-8"
+                )
             result = json.loads(result_file.read_text(encoding="utf-8"))
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
@@ -396,6 +406,7 @@ def test_changed_memos_open_with_whats_new_in_korean(scenario) -> None:
 def test_an_unchanged_memo_has_no_box_and_is_not_rendered_again(scenario) -> None:
     project, result = scenario
     assert box(project, UNTOUCHED) is None
+    assert result["a_rendered"] == [UNTOUCHED]  # the article's memos were rendered already
     assert sorted(result["b_rendered"]) == sorted(CHANGED)
     a_edition = project / ".reports" / Path(result["a_link"]).name
     # Edition A is kept whole beside B, and A's memos had no box (a first edition).
