@@ -220,6 +220,9 @@ def data_digest(root: str, output_id: str) -> str:
     )
     path = Path(root, CONFIG)
     h.update(path.read_bytes() if path.exists() else b"")
+    # The memo's figure record names the file each of its rows is in (data/indicators.csv:12, or
+    # data/indicators.xlsx:12 once the table is kept in a spreadsheet).
+    h.update(table_file(root, "data/indicators.csv").encode())
     h.update(json.dumps(_dictionary_seen(root, m, deps), sort_keys=True, default=str).encode())
     for name, keep in (
         ("indicators.csv", lambda row: shows(deps, row)),

@@ -177,8 +177,16 @@ def test_planning_reads_a_spreadsheet_as_the_csv_file(make_project):
         "data/events.csv",
     ]
     assert "data/sources.xlsx" in plan.reference_files(str(root))
-    # The same rows give the same digests: moving the data to a spreadsheet rebuilds nothing.
-    assert {m: digest.data_digest(str(root), m) for m in csv_digests} == csv_digests
+    # The same rows, and only the file of the indicators' rows differs, which each memo's figure
+    # record names (data/indicators.xlsx:12): moving them to a spreadsheet renders every memo
+    # again, moving the sources none.
+    moved = {m: digest.data_digest(str(root), m) for m in csv_digests}
+    assert all(moved[m] != csv_digests[m] for m in csv_digests)
+    (root / "data/sources.xlsx").unlink()
+    (root / "data/sources.csv").write_text(SOURCES, encoding="utf-8")
+    assert {m: digest.data_digest(str(root), m) for m in csv_digests} == moved
+    write_sheet(root / "data/indicators.xlsx", INDICATORS)  # saved again, unchanged
+    assert {m: digest.data_digest(str(root), m) for m in csv_digests} == moved
     # And a changed figure in the spreadsheet changes the digest of the memos showing it.
     write_sheet(
         root / "data/indicators.xlsx",
@@ -187,5 +195,5 @@ def test_planning_reads_a_spreadsheet_as_the_csv_file(make_project):
         ),
     )
     after = {m: digest.data_digest(str(root), m) for m in csv_digests}
-    assert after["trade-brief-en"] != csv_digests["trade-brief-en"]
-    assert after["tariff-brief-en"] == csv_digests["tariff-brief-en"]
+    assert after["trade-brief-en"] != moved["trade-brief-en"]
+    assert after["tariff-brief-en"] == moved["tariff-brief-en"]
