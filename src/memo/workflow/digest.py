@@ -4,7 +4,8 @@ A memo's render job reruns when its *digest* changes (Snakemake's params trigger
 data file changes: the digest covers the rows of its topic that it can show (those its template
 and key figures look up, every row of the series its charts draw or its wording ranks, and the rows
 its derived figures are computed from), the sources they cite, the events it dates, the dictionary
-entries of those indicators and of its topic's entities, the edition config and its own definition. Editing one figure thus rebuilds only the memos that
+entries of those indicators and of its topic's entities, the edition config (but for what only
+publish reads) and its own definition. Editing one figure thus rebuilds only the memos that
 show it.
 
 Read at planning time, so kept light (no pandas: a spreadsheet is read with openpyxl alone); each
@@ -33,6 +34,10 @@ from memo.workflow.plan import (
     stamp,
     table_file,
 )
+
+# Keys of config/config.yaml that only publish and send read: how many editions are kept, where the
+# site will be (e-mails link there).
+PUBLISH_ONLY = frozenset({"editions", "base_url"})
 
 
 def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
@@ -218,8 +223,10 @@ def data_digest(root: str, output_id: str) -> str:
     h.update(
         json.dumps([m, lang, deps["topic"], used_charts], sort_keys=True, default=str).encode()
     )
-    path = Path(root, CONFIG)
-    h.update(path.read_bytes() if path.exists() else b"")
+    config = read_yaml(root, CONFIG)
+    if isinstance(config, dict):  # what publish alone reads rebuilds no memo
+        config = {k: v for k, v in config.items() if k not in PUBLISH_ONLY}
+    h.update(json.dumps(config, sort_keys=True, default=str).encode())
     # The memo's figure record names the file each of its rows is in (data/indicators.csv:12, or
     # data/indicators.xlsx:12 once the table is kept in a spreadsheet).
     h.update(table_file(root, "data/indicators.csv").encode())

@@ -93,8 +93,9 @@ def test_the_indicators_a_chart_draws_come_from_its_spec(base: Path, tmp_path: P
         ("padding", {"indicators": INDICATORS.replace("\n", ",,\n") + ",,,,,,,,,,\n\n"}, set()),
         # One memo's definition: that memo (in every language) only.
         ("memo-title", {"memos": edit(MEMOS, '"US-India trade"', '"US–India trade"')}, TRADE),
-        # The edition config: every memo.
+        # The edition config: every memo; how many editions are kept, and comments: none.
         ("config", {"config": edit(CONFIG, "max_age_days: 730", "max_age_days: 365")}, set(MEMO_IDS)),
+        ("retention", {"config": CONFIG + "editions: {keep: 5, keep_records: 10}\nbase_url: https://example.org/memos/\n# reviewed\n"}, set()),
         # A chart's declaration: the memos drawing it.
         ("chart", {"memos": edit(MEMOS, "highlight: IND", "highlight: BRA")}, TARIFF),
     ],
