@@ -5,7 +5,7 @@ data file changes: the digest covers the rows of its topic that it can show (tho
 and key figures look up, every row of the series its charts draw or its wording ranks, and the rows
 its derived figures are computed from), the sources they cite, the events it dates, the dictionary
 entries of those indicators and of its topic's entities, the edition config (but for what only
-publish reads) and its own definition. Editing one figure thus rebuilds only the memos that
+publish reads) and its own definition, with its audience's entry. Editing one figure thus rebuilds only the memos that
 show it.
 
 Read at planning time, so kept light (no pandas: a spreadsheet is read with openpyxl alone); each
@@ -220,8 +220,18 @@ def data_digest(root: str, output_id: str) -> str:
     memos = read_yaml(root, MEMOS)
     charts = memos.get("charts") or {} if isinstance(memos, dict) else {}
     used_charts = {c: charts.get(c) for c in m.get("charts") or [] if isinstance(charts, dict)}
+    # Its audience's entry: the memo prints the label, and its PDF takes the audience's paper size.
+    audiences = memos.get("audiences") or {} if isinstance(memos, dict) else {}
+    audience = m.get("audience")
+    audience = (
+        audiences.get(audience)
+        if isinstance(audiences, dict) and isinstance(audience, str)
+        else None
+    )
     h.update(
-        json.dumps([m, lang, deps["topic"], used_charts], sort_keys=True, default=str).encode()
+        json.dumps(
+            [m, lang, deps["topic"], used_charts, audience], sort_keys=True, default=str
+        ).encode()
     )
     config = read_yaml(root, CONFIG)
     if isinstance(config, dict):  # what publish alone reads rebuilds no memo

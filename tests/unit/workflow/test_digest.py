@@ -93,6 +93,10 @@ def test_the_indicators_a_chart_draws_come_from_its_spec(base: Path, tmp_path: P
         ("padding", {"indicators": INDICATORS.replace("\n", ",,\n") + ",,,,,,,,,,\n\n"}, set()),
         # One memo's definition: that memo (in every language) only.
         ("memo-title", {"memos": edit(MEMOS, '"US-India trade"', '"US–India trade"')}, TRADE),
+        # The audience's label is printed on its memos, its paper size is their PDFs'.
+        ("audience-label", {"memos": edit(MEMOS, "label: Officials", "label: Government officials")}, set(MEMO_IDS)),
+        ("audience-paper", {"memos": edit(MEMOS, "label: Officials\n", "label: Officials\n    paper: letter\n")}, set(MEMO_IDS)),
+        ("new-audience", {"memos": edit(MEMOS, "audiences:\n", "audiences:\n  press:\n    label: Press\n")}, set()),
         # The edition config: every memo; how many editions are kept, and comments: none.
         ("config", {"config": edit(CONFIG, "max_age_days: 730", "max_age_days: 365")}, set(MEMO_IDS)),
         ("retention", {"config": CONFIG + "editions: {keep: 5, keep_records: 10}\nbase_url: https://example.org/memos/\n# reviewed\n"}, set()),
