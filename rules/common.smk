@@ -6,6 +6,7 @@ import os
 
 from memo.publish import editions as memo_editions
 from memo.workflow import digest as memo_digest
+from memo.workflow import lookups as memo_lookups
 from memo.workflow import plan as memo_plan
 from memo.workflow import republish as memo_republish
 from memo.workflow import runlock as memo_runlock
@@ -45,11 +46,11 @@ def memo_render_priority(wildcards):
 
 
 def memo_templates(wildcards):
-    return memo_plan.template_inputs(".", wildcards.memo)
+    return memo_lookups.template_inputs(".", wildcards.memo)
 
 
 def every_memo_template(wildcards):
-    return sorted({path for memo in MEMOS for path in memo_plan.template_inputs(".", memo)})
+    return sorted({path for memo in MEMOS for path in memo_lookups.template_inputs(".", memo)})
 
 
 def memo_data_digest(wildcards):

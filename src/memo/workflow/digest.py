@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from memo.core.text import normal
-from memo.workflow.lookups import markdown_names, template_names
+from memo.workflow.lookups import markdown_names, template_names, templates_reached
 from memo.workflow.plan import (
     CONFIG,
     DICTIONARY,
@@ -291,7 +291,7 @@ def cached_data_digest(root: str, output_id: str) -> str:
 
 def memo_key(root: str, output_id: str) -> str:
     """A key of everything that decides which figures and phrases a memo shows: its data digest,
-    its template and the base template, and its language's catalogue. Published with the memo
+    its template with those it reaches and the base template, and its language's catalogue. Published with the memo
     (manifest ``memos[].digest``), it tells which earlier edition of the memo was built from other
     inputs: the one its "What's new" box compares with (memo.publish.editions.previous_record)."""
     try:
@@ -299,7 +299,9 @@ def memo_key(root: str, output_id: str) -> str:
     except (KeyError, TypeError):
         return "unknown"
     h = hashlib.sha256(cached_data_digest(root, output_id).encode())
-    files = [f"{TEMPLATES}/{m.get('template')}", f"{TEMPLATES}/base.html.j2"]
+    names = templates_reached(root, str(m.get("template")))
+    names += [] if "base.html.j2" in names else ["base.html.j2"]
+    files = [f"{TEMPLATES}/{name}" for name in names]
     if lang != "en":
         files.append(f"{TEMPLATES}/locale/{lang}/LC_MESSAGES/memo.po")
     for rel in files:

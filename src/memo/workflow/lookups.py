@@ -1,7 +1,9 @@
 """The figures a memo's templates and Markdown sections look up, found without rendering it: the
 (indicator, entity, counterpart) of each lookup with constant arguments, the indicators whose
 whole series a helper reads, and every other string constant (which may name an indicator, an
-event or an entity). :mod:`memo.workflow.digest` turns them into the rows a memo can show.
+event or an entity). :mod:`memo.workflow.digest` turns them into the rows a memo can show. And
+the files a memo's rendering reads besides data (rule render's inputs): the templates its
+template extends, includes or imports, the shared ones, its Markdown sections, fonts, catalogue.
 
 Read at planning time, so kept light: Jinja's parser and memo.render.prose's call parser only,
 each template parsed once while templates/ is unchanged.
@@ -12,7 +14,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from memo.workflow.plan import TEMPLATES, markdown_sections
+from memo.workflow.plan import (
+    FONTS,
+    SHARED_TEMPLATE_FILES,
+    TEMPLATES,
+    definition,
+    markdown_sections,
+    stamp,
+)
 
 # Template calls that look figures up as (indicator, entity, counterpart, ...): ``fact(...)`` and
 # ``say.<helper>(...)``. When entity and counterpart are constants the memo shows only the rows
@@ -105,37 +114,99 @@ def _lookups(ast, ids: set[int]) -> tuple[set[Lookup], set[str]]:
 
 def template_names(root: str, template: str) -> tuple[frozenset, frozenset, frozenset]:
     """String constants, figure lookups and whole-series indicators of a template and the
-    templates it extends. The indicator named by a lookup is not among the constants.
+    templates it reaches (:func:`templates_reached`). The indicator named by a lookup is not among
+    the constants.
 
     Parsed once per template while templates/ is unchanged: planning asks for every memo, and
     parsing for each of 200 memos took 2 s of every Snakemake run, even a no-op one."""
-    stamp = tuple(
+    key = tuple(
         (p.name, p.stat().st_mtime_ns, p.stat().st_size)
         for p in sorted(Path(root, TEMPLATES).glob("*.j2"))
     )
-    return _parse_template_names(root, template, stamp)
+    return _parse_template_names(root, template, key)
+
+
+@lru_cache(maxsize=64)
+def _parse(path: str, _key: tuple):
+    """A template's Jinja syntax tree, parsed once while the file is unchanged (None when it
+    cannot be read or parsed: rule derive reports it)."""
+    import jinja2
+
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    try:
+        return env.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, jinja2.TemplateSyntaxError):
+        return None
+
+
+def _ast(root: str, name: str):
+    path = Path(root, TEMPLATES, name)
+    return _parse(str(path), stamp(path))
+
+
+def _template_names(node) -> list[str] | None:
+    """The template names an extends, include or import node names (None: not constants)."""
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Const) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, nodes.List | nodes.Tuple):
+        names = [_template_names(item) for item in node.items]
+        return None if None in names else [n for found in names for n in found]
+    return None
+
+
+def templates_reached(root: str, template: str) -> list[str]:
+    """``template`` and every template it extends, includes or imports, and so on, in the order
+    met. A name given by a variable could be any template: then every template in templates/."""
+    from jinja2 import nodes
+
+    kinds = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+    order: list[str] = []
+    todo = [template]
+    while todo:
+        name = todo.pop(0)
+        if name in order:
+            continue
+        order.append(name)
+        ast = _ast(root, name)
+        for node in ast.find_all(kinds) if ast is not None else ():
+            names = _template_names(node.template)
+            if names is None:
+                every = sorted(p.name for p in Path(root, TEMPLATES).glob("*.j2"))
+                return order + [n for n in every if n not in order]
+            todo.extend(names)
+    return order
+
+
+def template_inputs(root: str, output_id: str) -> list[str]:
+    """Files a memo's rendering reads besides data: the templates its template reaches, the
+    shared ones, its Markdown sections, fonts, catalogue."""
+    m, lang = definition(root, output_id)
+    names = templates_reached(root, m["template"])
+    names += [f for f in SHARED_TEMPLATE_FILES if f not in names]
+    files = [f"{TEMPLATES}/{name}" for name in names]
+    files += [f"{TEMPLATES}/{m['id']}/{section}.md" for section in markdown_sections(root, m)]
+    files += sorted(str(p.relative_to(root)) for p in Path(root, FONTS).glob("*.ttf"))
+    if lang != "en":
+        files.append(f"{TEMPLATES}/locale/{lang}/LC_MESSAGES/memo.po")
+    # A file that is not there (a misspelt template) is rule derive's to report, at its line in
+    # config/memos.yaml; as an input it would stop planning with Snakemake's own error instead.
+    return [f for f in files if Path(root, f).exists()]
 
 
 @lru_cache(maxsize=64)
 def _parse_template_names(
     root: str, template: str, _stamp: tuple
 ) -> tuple[frozenset, frozenset, frozenset]:
-    import jinja2
     from jinja2 import nodes
 
-    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
     constants: set[str] = set()
     lookups: set[Lookup] = set()
     series: set[str] = set()
-    todo, seen = [template], set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            ast = env.parse(Path(root, TEMPLATES, name).read_text(encoding="utf-8"))
-        except (OSError, jinja2.TemplateSyntaxError):
+    for name in templates_reached(root, template):
+        ast = _ast(root, name)
+        if ast is None:
             continue
         consumed: set[int] = set()
         found, whole = _lookups(ast, consumed)
@@ -145,10 +216,5 @@ def _parse_template_names(
             c.value
             for c in ast.find_all(nodes.Const)
             if isinstance(c.value, str) and id(c) not in consumed
-        )
-        todo.extend(
-            e.template.value
-            for e in ast.find_all(nodes.Extends)
-            if isinstance(e.template, nodes.Const)
         )
     return frozenset(constants), frozenset(lookups), frozenset(series)

@@ -4,7 +4,8 @@ render), nothing written or deleted.
 
 Kept light (no pandas, no WeasyPrint, no Jinja): Snakemake imports it on every run, even a no-op
 or a dry run. Each file is read once per process (cached on its size and time). The figures a
-memo's templates look up are found by :mod:`memo.workflow.lookups`; the digest of the data a memo
+memo's templates look up, and the template files each reaches, are found by
+:mod:`memo.workflow.lookups`; the digest of the data a memo
 shows, which decides when its render reruns, by :mod:`memo.workflow.digest`.
 """
 
@@ -92,19 +93,6 @@ def render_priority(root: str, output_id: str) -> int:
         return int(pages[-1]) if isinstance(pages, list) and pages else 0
     except (KeyError, TypeError, ValueError):
         return 0
-
-
-def template_inputs(root: str, output_id: str) -> list[str]:
-    """Files a memo's rendering reads besides data: its template, the shared ones, fonts, catalogue."""
-    m, lang = definition(root, output_id)
-    files = [f"{TEMPLATES}/{m['template']}", *(f"{TEMPLATES}/{f}" for f in SHARED_TEMPLATE_FILES)]
-    files += [f"{TEMPLATES}/{m['id']}/{section}.md" for section in markdown_sections(root, m)]
-    files += sorted(str(p.relative_to(root)) for p in Path(root, FONTS).glob("*.ttf"))
-    if lang != "en":
-        files.append(f"{TEMPLATES}/locale/{lang}/LC_MESSAGES/memo.po")
-    # A file that is not there (a misspelt template) is rule derive's to report, at its line in
-    # config/memos.yaml; as an input it would stop planning with Snakemake's own error instead.
-    return [f for f in files if Path(root, f).exists()]
 
 
 def markdown_sections(root: str, memo: dict) -> list[str]:

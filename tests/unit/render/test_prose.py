@@ -110,7 +110,7 @@ def test_markdown_sections_are_found_by_memo_and_section(tmp_path):
 def test_the_catalogue_and_the_plan_read_markdown_sections(make_project):
     from memo.render.catalogue import required
     from memo.render.messages import extract
-    from memo.workflow import digest, plan
+    from memo.workflow import digest, lookups
 
     root = make_project()
     text = 'Outlook\n\nTrade reached {{ fact("bilateral_trade_usd_bn", "USA", "IND", "2024") }}.\n'
@@ -120,7 +120,7 @@ def test_the_catalogue_and_the_plan_read_markdown_sections(make_project):
     assert template[msgid].locations == [("templates/trade-brief/bottom_line.md", 3)]
     # trade-brief is built in Korean: its Markdown needs a translation.
     assert msgid in required(root, template, "ko")
-    assert "templates/trade-brief/bottom_line.md" in plan.template_inputs(
+    assert "templates/trade-brief/bottom_line.md" in lookups.template_inputs(
         str(root), "trade-brief-ko"
     )
     assert ("bilateral_trade_usd_bn", "USA", "IND") in digest.dependencies(

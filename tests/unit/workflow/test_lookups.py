@@ -1,13 +1,14 @@
 """memo.workflow.lookups: the figures a memo's templates and Markdown sections look up, found
 without rendering: constant lookups, whole series read by a helper, and the other string constants
-(through the templates a template extends); each template parsed once while templates/ is as it was."""
+(through the templates a template extends, includes or imports); each template parsed once while
+templates/ is as it was; and the files rule render declares as a memo's inputs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from memo.workflow import lookups
-from unit.support import write
+from unit.support import make_project, write
 
 PARENT = """\
 <html><body>{% block body %}{% endblock %}
@@ -77,3 +78,46 @@ def test_markdown_sections_calls_are_read_and_a_bad_call_is_skipped(tmp_path: Pa
         set(),
         set(),
     )
+
+
+def test_a_memos_inputs_are_the_templates_it_reaches_the_shared_ones_fonts_and_catalogue(
+    tmp_path: Path,
+) -> None:
+    base = make_project(tmp_path / "p")
+    shared = [f"templates/{f}" for f in ("base.html.j2", "memo.css", "screen.css", "print.css")]
+    shared += sorted(f"assets/fonts/{p.name}" for p in (base / "assets/fonts").glob("*.ttf"))
+    assert "assets/fonts/NanumGothic.ttf" in shared
+    assert lookups.template_inputs(str(base), "tariff-brief-en") == [
+        "templates/tariff_brief.html.j2",
+        *shared,
+    ]
+    assert lookups.template_inputs(str(base), "trade-brief-ko") == [
+        "templates/trade_brief.html.j2",
+        *shared,
+        "templates/locale/ko/LC_MESSAGES/memo.po",
+    ]
+    # A partial it includes, and the macros that partial imports: editing either renders the
+    # memo again; its figures count for the memo's digest (memo.workflow.digest).
+    write(base / "templates/_note.html.j2", '{% import "_macros.html.j2" as m %}{{ m.note() }}\n')
+    write(
+        base / "templates/_macros.html.j2",
+        '{% macro note() %}{{ fact("oil", "IND") }}{% endmacro %}\n',
+    )
+    write(base / "templates/_unused.html.j2", "<p>Not used.</p>\n")
+    template = base / "templates/tariff_brief.html.j2"
+    template.write_text(
+        template.read_text(encoding="utf-8").replace(
+            "{% endblock %}", '{% include "_note.html.j2" %}{% endblock %}', 1
+        ),
+        encoding="utf-8",
+    )
+    reached = ["tariff_brief.html.j2", "base.html.j2", "_note.html.j2", "_macros.html.j2"]
+    assert lookups.templates_reached(str(base), "tariff_brief.html.j2") == reached
+    assert lookups.template_inputs(str(base), "tariff-brief-en")[:5] == [
+        *(f"templates/{name}" for name in reached),
+        "templates/memo.css",
+    ]
+    assert ("oil", "IND", "") in lookups.template_names(str(base), "tariff_brief.html.j2")[1]
+    # A template named by a variable could be any: every template counts.
+    write(base / "templates/_note.html.j2", "{% include note_template %}\n")
+    assert "_unused.html.j2" in lookups.templates_reached(str(base), "tariff_brief.html.j2")

@@ -18,20 +18,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_project(tmp_path_factory.mktemp("plan") / "base")
 
 
-def test_memo_editions_and_their_template_inputs(base: Path) -> None:
+def test_memo_editions(base: Path) -> None:
     assert plan.output_ids(str(base)) == list(MEMO_IDS)
-    shared = [f"templates/{f}" for f in ("base.html.j2", "memo.css", "screen.css", "print.css")]
-    shared += sorted(f"assets/fonts/{p.name}" for p in (base / "assets/fonts").glob("*.ttf"))
-    assert "assets/fonts/NanumGothic.ttf" in shared
-    assert plan.template_inputs(str(base), "tariff-brief-en") == [
-        "templates/tariff_brief.html.j2",
-        *shared,
-    ]
-    assert plan.template_inputs(str(base), "trade-brief-ko") == [
-        "templates/trade_brief.html.j2",
-        *shared,
-        "templates/locale/ko/LC_MESSAGES/memo.po",
-    ]
 
 
 def test_a_broken_memos_yaml_plans_nothing(tmp_path: Path) -> None:
