@@ -57,6 +57,11 @@ def memo_data_digest(wildcards):
     return memo_digest.cached_data_digest(".", wildcards.memo)
 
 
+def memo_row_locations(wildcards):
+    # Where the rows it shows are (file and lines): its figure record names them.
+    return memo_digest.cached_row_locations(".", wildcards.memo)
+
+
 def memo_input_key(wildcards):
     # Kept by the render in the memo's .meta.json; publish records it in the manifest.
     return memo_digest.memo_key(".", wildcards.memo)

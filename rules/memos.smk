@@ -10,9 +10,9 @@ MEMO_RENDER = memo_render_client.command()
 
 rule render:
     """Render one memo edition to HTML and PDF from the figure table rule derive wrote. Its data
-    digest (params) decides whether it reruns, so editing a figure rebuilds only the memos that
-    show it: the data inputs are `ancient`, ordering the job after derive without their times
-    triggering it."""
+    digest and the lines of the rows it shows (params) decide whether it reruns, so editing a
+    figure rebuilds only the memos that show it: the data inputs are `ancient`, ordering the job
+    after derive without their times triggering it."""
     input:
         figures=memo_figures,
         reference=[ancient(f) for f in memo_plan.reference_files(".")],
@@ -20,6 +20,7 @@ rule render:
         previous=memo_previous,
     params:
         data=memo_data_digest,
+        rows=memo_row_locations,
         previous=memo_previous_option,
         key=memo_input_key,
     # Longer memos start first, so that the last render to finish is a short one.

@@ -551,3 +551,26 @@ def pdf_lines(path: Path) -> list[list[tuple[float, str]]]:
             ]
         )
     return out
+
+
+def _table(path: Path) -> dict[int, dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return {i: row for i, row in enumerate(csv.DictReader(f), start=2)}
+
+
+def assert_rows_resolve(project: Path, memo: str, folder: str = "build/memos") -> None:
+    """Every figure of a memo's record (in ``folder``) names the line holding that figure: a row
+    of data/indicators.csv, or a derived figure's row of build/derived/figures.csv."""
+    import json
+
+    tables = {
+        "data/indicators.csv": _table(project / "data/indicators.csv"),
+        "build/derived/figures.csv": _table(project / "build/derived/figures.csv"),
+    }
+    record = json.loads((project / folder / f"{memo}.figures.json").read_text("utf-8"))
+    for f in record["figures"]:
+        path, line = f["row"].rsplit(":", 1)
+        row = tables[path].get(int(line))
+        assert row is not None, f"{memo}: {f['row']} is not a row"
+        key = ("indicator", "entity", "counterpart", "period")
+        assert [row[k] for k in key] == [f[k] for k in key], f"{memo}: {f['row']} is {row}"

@@ -6,7 +6,6 @@ session (fixture ``built_project``) and tests that change something copy that bu
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -19,6 +18,7 @@ import yaml
 from helpers import (
     EDITION_DATE,
     MEMOS,
+    assert_rows_resolve,
     assert_whole_edition,
     copy_built,
     copy_project,
@@ -233,27 +233,6 @@ def test_a_template_edit_rebuilds_its_memos_and_a_row_outside_the_topic_none(
         assert (out / f"{memo}.pdf").read_bytes() == (reports / f"{memo}.pdf").read_bytes(), memo
         # And the figure record still points at the right rows of the new figure table.
         assert_rows_resolve(project, memo)
-
-
-def _table(path: Path) -> dict[int, dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return {i: row for i, row in enumerate(csv.DictReader(f), start=2)}
-
-
-def assert_rows_resolve(project: Path, memo: str) -> None:
-    """Every figure of a memo's record names the line holding that figure: a row of
-    data/indicators.csv, or a derived figure's row of build/derived/figures.csv."""
-    tables = {
-        "data/indicators.csv": _table(project / "data/indicators.csv"),
-        "build/derived/figures.csv": _table(project / "build/derived/figures.csv"),
-    }
-    record = json.loads((project / f"build/memos/{memo}.figures.json").read_text("utf-8"))
-    for f in record["figures"]:
-        path, line = f["row"].rsplit(":", 1)
-        row = tables[path].get(int(line))
-        assert row is not None, f"{memo}: {f['row']} is not a row"
-        key = ("indicator", "entity", "counterpart", "period")
-        assert [row[k] for k in key] == [f[k] for k in key], f"{memo}: {f['row']} is {row}"
 
 
 def test_removing_one_memo_from_the_config_leaves_the_others_building(

@@ -22,7 +22,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import MEMOS, REPO, copy_built, html_text, pdf_text, rendered_memos
+from helpers import (
+    MEMOS,
+    REPO,
+    assert_rows_resolve,
+    copy_built,
+    html_text,
+    pdf_text,
+    rendered_memos,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -146,11 +154,15 @@ def test_a_new_topic_builds_from_data_config_and_prose_alone(project: Path, repo
     assert ("WLD", "2024") not in charted  # the world is not one of the sources ranked
     assert {("XBB", "1995"), ("XBB", "2024")} <= charted
     assert "more than a hundredfold" in pdf_text(project / "reports" / f"{MEMO}.pdf")
-    # The article's memos are published beside it, the same files as before.
+    # The article's memos are published beside it, the same files as before, and their figure
+    # records still name the right rows: the new rows and the new topic's derived figures come
+    # after theirs.
     for memo in MEMOS:
         assert (project / "reports" / f"{memo}.pdf").read_bytes() == (
             reports / f"{memo}.pdf"
         ).read_bytes(), memo
+        assert_rows_resolve(project, memo, "reports")
+    assert_rows_resolve(project, MEMO, "reports")
 
 
 def test_the_old_topic_can_be_deleted_and_the_new_one_still_builds(project: Path) -> None:

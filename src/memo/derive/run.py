@@ -98,7 +98,10 @@ def cli_derive(args: argparse.Namespace) -> int:
         print(summary(problems), file=sys.stderr)
         return 1
     out = root / args.out
-    write_figures(observations_frame(project.dataset.observations), derived, out / "figures.csv")
+    topics = [t.id for t in project.edition.topics]
+    write_figures(
+        observations_frame(project.dataset.observations), derived, out / "figures.csv", topics
+    )
     print(
         f"memo derive: {len(project.dataset.observations)} stated and {len(derived)} derived "
         f"figures in {len(project.edition.topics) or 1} topic(s) written to {out / 'figures.csv'}",

@@ -4,7 +4,10 @@
 method) followed by every stated figure (with the ``data/indicators.csv`` line it came from), one
 row each. Derived rows come first so that the line a derived figure is cited by
 (``build/derived/figures.csv:N`` in a memo's figure record) does not move when a row is added to
-data/indicators.csv: a row outside a memo's topic reruns no render, and the records stay right. It is written whole or not at all, deterministically (floats as their shortest exact text, lists
+data/indicators.csv: a row outside a memo's topic reruns no render, and the records stay right;
+they come topic by topic in the order config/memos.yaml declares the topics, so that a topic added
+after the others moves none of their lines either. It is written whole or not at all,
+deterministically (floats as their shortest exact text, lists
 ``;``-separated, LF line ends, UTF-8 without BOM), and read back with the standard library only,
 so that a render on a cluster node does not pay for pandas (this module imports no pandas).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,17 +63,23 @@ def cell(x: Any) -> str:
     return str(x)
 
 
-def figures_text(stated: Any, derived: Any) -> str:
-    """The figure table as CSV text: derived rows sorted by key, then stated rows in file order.
+def figures_text(stated: Any, derived: Any, topics: Sequence[str] = ()) -> str:
+    """The figure table as CSV text: derived rows by topic, in the order ``topics`` lists them
+    (config/memos.yaml's; any other after them, by name), then by key; then stated rows in file
+    order.
 
     A derived row's ``line`` is its own line in this file, so a note or an error can point at it;
-    it depends on the derived rows alone, never on how many rows data/indicators.csv has.
+    it depends on the derived rows alone, never on how many rows data/indicators.csv has, and a
+    topic added after the others moves no line of theirs.
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FIGURE_COLUMNS)
-    derived_rows = derived.sort_values(
-        ["topic", "indicator", "entity", "counterpart", "period"], kind="stable"
+    order = {topic: i for i, topic in enumerate(topics)}
+    derived_rows = derived.assign(
+        _order=[order.get(t, len(order)) for t in derived["topic"]] if len(derived) else []
+    ).sort_values(
+        ["_order", "topic", "indicator", "entity", "counterpart", "period"], kind="stable"
     )
     line = 2
     for row in derived_rows[list(FIGURE_COLUMNS)].itertuples(index=False):
@@ -83,9 +93,9 @@ def figures_text(stated: Any, derived: Any) -> str:
     return buf.getvalue()
 
 
-def write_figures(stated: Any, derived: Any, path: Path) -> None:
-    """Write the figure table atomically."""
-    write_atomic(path, figures_text(stated, derived))
+def write_figures(stated: Any, derived: Any, path: Path, topics: Sequence[str] = ()) -> None:
+    """Write the figure table atomically (``topics``: their order, see :func:`figures_text`)."""
+    write_atomic(path, figures_text(stated, derived, topics))
 
 
 def _number(text: str) -> float | None:

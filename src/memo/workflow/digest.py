@@ -1,12 +1,14 @@
-"""A digest of exactly the data each memo shows, and the key of a memo's inputs.
+"""A digest of exactly the data each memo shows, where its rows are, and the key of its inputs.
 
 A memo's render job reruns when its *digest* changes (Snakemake's params trigger), not whenever a
 data file changes: the digest covers the rows of its topic that it can show (those its template
 and key figures look up, every row of the series its charts draw or its wording ranks, and the rows
 its derived figures are computed from), the sources they cite, the events it dates, the dictionary
 entries of those indicators and of its topic's entities, the edition config (but for what only
-publish reads) and its own definition, with its audience's entry. Editing one figure thus rebuilds only the memos that
-show it.
+publish reads) and its own definition, with its audience's entry. Editing one figure thus rebuilds
+only the memos that show it. It reruns too when its *row locations* change (the file and lines of
+those rows, which its figure record names), which do not enter its key: a moved row changes
+nothing a reader sees, and the "What's new" box compares with the same edition.
 
 Read at planning time, so kept light (no pandas: a spreadsheet is read with openpyxl alone); each
 table is read once while it is unchanged, each digest computed once while its files are.
@@ -20,7 +22,7 @@ import io
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from memo.core.text import normal
 from memo.workflow.lookups import markdown_names, template_names, templates_reached
@@ -40,7 +42,15 @@ from memo.workflow.plan import (
 PUBLISH_ONLY = frozenset({"editions", "base_url"})
 
 
-def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
+class _Table(NamedTuple):
+    """A table of data/ as planning reads it: its rows, and the line (a spreadsheet's row number)
+    each starts at, as a memo's figure record names it (``data/indicators.csv:12``)."""
+
+    rows: tuple[tuple[str, ...], ...] = ()
+    lines: tuple[int, ...] = ()
+
+
+def _table(root: str, name: str) -> _Table:
     rel = table_file(root, f"data/{name}")
     path = Path(root, rel)
     if rel.endswith(".xlsx"):
@@ -48,8 +58,18 @@ def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
     return _read_rows(str(path), stamp(path))
 
 
+def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
+    return _table(root, name).rows
+
+
+def _located(numbered) -> _Table:
+    """The non-empty rows of ``(line, cells)`` pairs, cleaned (see :func:`_clean`)."""
+    kept = [(line, row) for line, row in ((line, _clean(cells)) for line, cells in numbered) if row]
+    return _Table(tuple(row for _, row in kept), tuple(line for line, _ in kept))
+
+
 @lru_cache(maxsize=8)
-def _read_sheet_rows(path: str, _key: tuple) -> tuple[tuple[str, ...], ...]:
+def _read_sheet_rows(path: str, _key: tuple) -> _Table:
     """A spreadsheet's first sheet as rows of text, as memo.ingest.sheets reads it, but with
     openpyxl alone (no pandas at planning time)."""
     try:
@@ -64,20 +84,32 @@ def _read_sheet_rows(path: str, _key: tuple) -> tuple[tuple[str, ...], ...]:
         finally:
             book.close()
     except Exception:  # unreadable: rule derive says why
-        return ()
-    return tuple(row for row in map(_clean, cells) if row)
+        return _Table()
+    return _located(enumerate(cells, start=1))
 
 
 @lru_cache(maxsize=8)
-def _read_rows(path: str, _key: tuple) -> tuple[tuple[str, ...], ...]:
+def _read_rows(path: str, _key: tuple) -> _Table:
     from memo.core.files import read_input
 
     try:
         # Read as rule derive reads it: never a link out of the project, a FIFO or a device.
         text = read_input(path, f"data/{Path(path).name}").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
-        return ()
-    return tuple(row for row in map(_clean, csv.reader(io.StringIO(text))) if row)
+        return _Table()
+    return _located(_numbered(csv.reader(io.StringIO(text))))
+
+
+def _numbered(reader):
+    """``(line, cells)`` for each record of a CSV reader: the line it starts at (a quoted cell may
+    run over several lines), as rule derive numbers them."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except (StopIteration, csv.Error):  # a record it cannot read: rule derive says why
+            return
+        yield start, cells
 
 
 def _clean(row: list[str]) -> tuple[str, ...]:
@@ -214,7 +246,7 @@ def data_digest(root: str, output_id: str) -> str:
     h = hashlib.sha256()
     try:
         m, lang = definition(root, output_id)
-        deps = dependencies(root, output_id)
+        deps = _cached(dependencies, root, output_id)
     except (KeyError, TypeError, AttributeError):
         return "unknown"
     memos = read_yaml(root, MEMOS)
@@ -237,9 +269,6 @@ def data_digest(root: str, output_id: str) -> str:
     if isinstance(config, dict):  # what publish alone reads rebuilds no memo
         config = {k: v for k, v in config.items() if k not in PUBLISH_ONLY}
     h.update(json.dumps(config, sort_keys=True, default=str).encode())
-    # The memo's figure record names the file each of its rows is in (data/indicators.csv:12, or
-    # data/indicators.xlsx:12 once the table is kept in a spreadsheet).
-    h.update(table_file(root, "data/indicators.csv").encode())
     h.update(json.dumps(_dictionary_seen(root, m, deps), sort_keys=True, default=str).encode())
     for name, keep in (
         ("indicators.csv", lambda row: shows(deps, row)),
@@ -255,6 +284,22 @@ def data_digest(root: str, output_id: str) -> str:
     return h.hexdigest()
 
 
+def row_locations(root: str, output_id: str) -> str:
+    """Where the rows a memo shows are: the file of data/indicators (a CSV file or a spreadsheet)
+    and the line each of them starts at, which its figure record names. A row inserted above them,
+    or the table moved into a spreadsheet, changes what the record must say, not what the memo
+    shows: rule render reruns for it (a ``params`` value of its own), while the memo's key, which
+    picks the edition its "What's new" box compares with, stays the same."""
+    try:
+        deps = _cached(dependencies, root, output_id)
+    except (KeyError, TypeError, AttributeError):
+        return "unknown"
+    table = _table(root, "indicators.csv")
+    shown = [line for line, row in zip(table.lines, table.rows, strict=True) if shows(deps, row)]
+    where = [table_file(root, "data/indicators.csv"), shown]
+    return hashlib.sha256(json.dumps(where).encode()).hexdigest()
+
+
 def _file_digest(path: Path) -> str:
     return _read_digest(str(path), stamp(path))
 
@@ -267,33 +312,49 @@ def _read_digest(path: str, _key: tuple) -> str:
         return ""
 
 
-_DIGESTS: dict[tuple[str, str], tuple[tuple, str]] = {}
+_CACHE: dict[tuple[str, str, str], tuple[tuple, str]] = {}
 
 
 def _data_stamp(root: str) -> tuple:
     """Sizes and times of every file a data digest reads."""
     files = [Path(root, rel) for rel in (MEMOS, DICTIONARY, CONFIG)]
-    files += [Path(root, "data", name) for name in ("indicators.csv", "sources.csv", "events.csv")]
+    files += [
+        Path(root, table_file(root, f"data/{name}"))
+        for name in ("indicators.csv", "sources.csv", "events.csv")
+    ]
     files += sorted(Path(root, TEMPLATES).glob("*.j2"))
+    files += sorted(Path(root, TEMPLATES).glob("*/*.md"))  # Markdown sections
     return tuple((str(p), stamp(p)) for p in files)
+
+
+def _cached(fn, root: str, output_id: str) -> Any:
+    """``fn(root, output_id)``, computed once while the files a digest reads are unchanged."""
+    key = _data_stamp(root)
+    hit = _CACHE.get((fn.__name__, root, output_id))
+    if hit is None or hit[0] != key:
+        hit = (key, fn(root, output_id))
+        _CACHE[(fn.__name__, root, output_id)] = hit
+    return hit[1]
 
 
 def cached_data_digest(root: str, output_id: str) -> str:
     """:func:`data_digest`, computed once while its files are unchanged: planning asks for it
     twice per memo (the render's params, and its key for the record it compares with)."""
-    key = _data_stamp(root)
-    hit = _DIGESTS.get((root, output_id))
-    if hit is None or hit[0] != key:
-        hit = (key, data_digest(root, output_id))
-        _DIGESTS[(root, output_id)] = hit
-    return hit[1]
+    return _cached(data_digest, root, output_id)
+
+
+def cached_row_locations(root: str, output_id: str) -> str:
+    """:func:`row_locations`, computed once while its files are unchanged."""
+    return _cached(row_locations, root, output_id)
 
 
 def memo_key(root: str, output_id: str) -> str:
     """A key of everything that decides which figures and phrases a memo shows: its data digest,
-    its template with those it reaches and the base template, and its language's catalogue. Published with the memo
-    (manifest ``memos[].digest``), it tells which earlier edition of the memo was built from other
-    inputs: the one its "What's new" box compares with (memo.publish.editions.previous_record)."""
+    its template with those it reaches and the base template, and its language's catalogue.
+    Published with the memo (manifest ``memos[].digest``), it tells which earlier edition of the
+    memo was built from other inputs: the one its "What's new" box compares with
+    (memo.publish.editions.previous_record). Where its rows are (:func:`row_locations`) is not
+    part of it: moving a row changes nothing a reader sees."""
     try:
         m, lang = definition(root, output_id)
     except (KeyError, TypeError):

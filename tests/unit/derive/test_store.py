@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
+
 from memo.core.records import EVERYTHING
 from memo.derive.engine import derive_topic
 from memo.derive.frame import observations_frame
@@ -61,6 +63,20 @@ def test_a_derived_figures_line_does_not_move_when_a_stated_row_is_added(tmp_pat
     before = figures_text(stated, derived)
     after = figures_text(observations_frame(more), derived)
     assert after.startswith(before)  # the same derived block, the stated rows after it
+
+
+def test_a_topic_declared_after_the_others_moves_none_of_their_lines(tmp_path: Path) -> None:
+    """Topics come in the order config/memos.yaml declares them, not by name: a new topic added
+    at the end (here "aaa", first by name) leaves every line of the others where it was."""
+    stated, derived = tables(tmp_path)
+    first = derived.assign(topic="zzz")
+    before = figures_text(stated, first, ["zzz"]).splitlines()
+    both = figures_text(stated, pd.concat([first, derived.assign(topic="aaa")]), ["zzz", "aaa"])
+    assert both.splitlines()[: len(derived) + 1] == before[: len(derived) + 1]
+    assert both.splitlines()[len(derived) + 1].startswith("aaa,")
+    # Topics not listed come after the listed ones, by name.
+    unlisted = figures_text(stated, pd.concat([first, derived.assign(topic="aaa")]), ["zzz"])
+    assert unlisted == both
 
 
 def test_figures_read_back_exactly(tmp_path: Path) -> None:

@@ -162,7 +162,9 @@ def test_planning_reads_a_spreadsheet_as_the_csv_file(make_project):
     from memo.workflow import digest, plan
 
     root = make_project()
-    csv_digests = {m: digest.data_digest(str(root), m) for m in plan.output_ids(str(root))}
+    ids = plan.output_ids(str(root))
+    csv_digests = {m: digest.data_digest(str(root), m) for m in ids}
+    csv_rows = {m: digest.row_locations(str(root), m) for m in ids}
     assert plan.data_files(str(root))[1:] == [
         "data/indicators.csv",
         "data/sources.csv",
@@ -177,16 +179,18 @@ def test_planning_reads_a_spreadsheet_as_the_csv_file(make_project):
         "data/events.csv",
     ]
     assert "data/sources.xlsx" in plan.reference_files(str(root))
-    # The same rows, and only the file of the indicators' rows differs, which each memo's figure
-    # record names (data/indicators.xlsx:12): moving them to a spreadsheet renders every memo
-    # again, moving the sources none.
-    moved = {m: digest.data_digest(str(root), m) for m in csv_digests}
-    assert all(moved[m] != csv_digests[m] for m in csv_digests)
-    (root / "data/sources.xlsx").unlink()
-    (root / "data/sources.csv").write_text(SOURCES, encoding="utf-8")
-    assert {m: digest.data_digest(str(root), m) for m in csv_digests} == moved
-    write_sheet(root / "data/indicators.xlsx", INDICATORS)  # saved again, unchanged
-    assert {m: digest.data_digest(str(root), m) for m in csv_digests} == moved
+    # The same rows give the same digests: the memos show the same. Their rows are in another
+    # file, which each memo's figure record names (data/indicators.xlsx:12): moving the indicators
+    # to a spreadsheet renders every memo again (row_locations), moving the sources none.
+    moved = {m: digest.row_locations(str(root), m) for m in ids}
+    assert {m: digest.data_digest(str(root), m) for m in ids} == csv_digests
+    assert all(moved[m] != csv_rows[m] for m in ids)
+    (root / "data/indicators.xlsx").unlink()
+    (root / "data/indicators.csv").write_text(INDICATORS, encoding="utf-8")
+    assert {m: digest.row_locations(str(root), m) for m in ids} == csv_rows
+    (root / "data/indicators.csv").unlink()
+    write_sheet(root / "data/indicators.xlsx", INDICATORS)
+    assert {m: digest.row_locations(str(root), m) for m in ids} == moved
     # And a changed figure in the spreadsheet changes the digest of the memos showing it.
     write_sheet(
         root / "data/indicators.xlsx",
@@ -195,5 +199,5 @@ def test_planning_reads_a_spreadsheet_as_the_csv_file(make_project):
         ),
     )
     after = {m: digest.data_digest(str(root), m) for m in csv_digests}
-    assert after["trade-brief-en"] != moved["trade-brief-en"]
-    assert after["tariff-brief-en"] == moved["tariff-brief-en"]
+    assert after["trade-brief-en"] != csv_digests["trade-brief-en"]
+    assert after["tariff-brief-en"] == csv_digests["tariff-brief-en"]

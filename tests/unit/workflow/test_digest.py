@@ -84,7 +84,7 @@ def test_the_indicators_a_chart_draws_come_from_its_spec(base: Path, tmp_path: P
         ("new-entity", {"dictionary": edit(DICTIONARY, "  WLD: {name", "  JPN: {name: Japan, alpha2: JP}\n  WLD: {name")}, set()),
         # An indicator added to the dictionary for another topic: no memo rebuilds.
         ("new-indicator", {"dictionary": DICTIONARY + "  fdi_into_usd_bn:\n    label: Foreign direct investment\n    unit: usd_bn\n    description: Inward investment.\n    derived: false\n"}, set()),
-        # An indicator's label: the memos showing it, and those showing a figure derived from it.
+        # An indicator's label: the memos showing it.
         ("indicator-label", {"dictionary": edit(DICTIONARY, "label: Bilateral trade\n", "label: Two-way trade\n")}, TRADE),
         ("rate-label", {"dictionary": edit(DICTIONARY, "label: US tariff rate\n", "label: US tariff\n")}, TARIFF),
         # A source's title is printed in the notes of the memos citing it.
@@ -167,3 +167,49 @@ def test_the_cached_digest_follows_its_files(tmp_path: Path) -> None:
     )
     again = digest.cached_data_digest(str(root), "tariff-brief-en")
     assert again != first and again == digest.data_digest(str(root), "tariff-brief-en")
+
+
+def test_where_a_memos_rows_are_reruns_it_without_changing_what_it_shows(
+    base: Path, tmp_path: Path
+) -> None:
+    """A row inserted above the rows a memo shows moves their lines, which its figure record
+    names: its row locations change (rule render reruns), its data digest and key do not (its
+    "What's new" box compares with the same edition). A row added at the end moves nothing."""
+    header, first, rest = INDICATORS.split("\n", 2)
+    outside = "us_tariff_rate_pct,CHN,,2025-08-06,55,,,,percent,fn01"  # outside the topic
+    above = make_project(tmp_path / "above", indicators=f"{header}\n{outside}\n{first}\n{rest}")
+    after = make_project(tmp_path / "after", indicators=INDICATORS + outside + "\n")
+    for m in MEMO_IDS:
+        assert digest.data_digest(str(above), m) == digest.data_digest(str(base), m)
+        assert digest.memo_key(str(above), m) == digest.memo_key(str(base), m)
+        assert digest.row_locations(str(above), m) != digest.row_locations(str(base), m)
+        assert digest.row_locations(str(after), m) == digest.row_locations(str(base), m)
+    # Cached like the digest: computed again once a file changes.
+    root = make_project(tmp_path / "p")
+    first_seen = digest.cached_row_locations(str(root), "tariff-brief-en")
+    (root / "data/indicators.csv").write_text(f"{header}\n{outside}\n{first}\n{rest}")
+    assert digest.cached_row_locations(str(root), "tariff-brief-en") != first_seen
+
+
+def test_an_indicator_shown_only_through_a_figure_derived_from_it_counts(tmp_path: Path) -> None:
+    """Trade's growth is derived from trade, whose label its note prints ("Computed from ..."):
+    with trade itself no longer a key figure, a new label for it still renders the memo again."""
+    key_figure = (
+        '{indicator: bilateral_trade_usd_bn, entity: USA, counterpart: IND, period: "2024"}'
+    )
+    memos = edit(
+        MEMOS,
+        key_figure,
+        '{indicator: crude_import_share_pct, entity: IND, counterpart: RUS, period: "2025"}',
+    )
+    before = make_project(tmp_path / "before", memos=memos)
+    relabelled = edit(DICTIONARY, "label: Bilateral trade\n", "label: Two-way trade\n")
+    after = make_project(tmp_path / "after", memos=memos, dictionary=relabelled)
+    deps = digest.dependencies(str(before), "trade-brief-en")
+    assert "bilateral_trade_usd_bn" not in {lookup[0] for lookup in deps["lookups"]}
+    assert "bilateral_trade_usd_bn" in deps["indicators"]  # the input of bilateral_trade_multiple
+    for m in ("trade-brief-en", "trade-brief-ko"):
+        assert digest.data_digest(str(after), m) != digest.data_digest(str(before), m)
+    assert digest.data_digest(str(after), "tariff-brief-en") == digest.data_digest(
+        str(before), "tariff-brief-en"
+    )
