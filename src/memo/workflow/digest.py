@@ -40,6 +40,7 @@ from memo.workflow.plan import (
 # Keys of config/config.yaml that only publish and send read: how many editions are kept, where the
 # site will be (e-mails link there).
 PUBLISH_ONLY = frozenset({"editions", "base_url"})
+TABLE_NAMES = ("indicators", "sources", "events")
 
 
 class _Table(NamedTuple):
@@ -243,12 +244,27 @@ def _dictionary_seen(root: str, memo: dict, deps: dict) -> Any:
 
 def data_digest(root: str, output_id: str) -> str:
     """A digest of the data one memo depends on; a new value makes Snakemake rerun its job."""
+    return _digests(root, output_id)[0]
+
+
+def row_locations(root: str, output_id: str) -> str:
+    """Where the rows a memo shows are: the file of data/indicators (a CSV file or a spreadsheet)
+    and the line each of them starts at, which its figure record names. A row inserted above them,
+    or the table moved into a spreadsheet, changes what the record must say, not what the memo
+    shows: rule render reruns for it (a ``params`` value of its own), while the memo's key, which
+    picks the edition its "What's new" box compares with, stays the same."""
+    return _digests(root, output_id)[1]
+
+
+def _digests(root: str, output_id: str) -> tuple[str, str]:
+    """The data digest and the row locations of one memo, from one reading of its dependencies
+    and of the rows (planning asks for both, for every memo)."""
     h = hashlib.sha256()
     try:
         m, lang = definition(root, output_id)
-        deps = _cached(dependencies, root, output_id)
+        deps = dependencies(root, output_id)
     except (KeyError, TypeError, AttributeError):
-        return "unknown"
+        return "unknown", "unknown"
     memos = read_yaml(root, MEMOS)
     charts = memos.get("charts") or {} if isinstance(memos, dict) else {}
     used_charts = {c: charts.get(c) for c in m.get("charts") or [] if isinstance(charts, dict)}
@@ -270,34 +286,22 @@ def data_digest(root: str, output_id: str) -> str:
         config = {k: v for k, v in config.items() if k not in PUBLISH_ONLY}
     h.update(json.dumps(config, sort_keys=True, default=str).encode())
     h.update(json.dumps(_dictionary_seen(root, m, deps), sort_keys=True, default=str).encode())
+    lines: list[int] = []
     for name, keep in (
         ("indicators.csv", lambda row: shows(deps, row)),
         ("sources.csv", lambda row: normal(row[0]) in deps["sources"]),
         ("events.csv", lambda row: normal(row[0]) in deps["events"]),
     ):
-        rows = _rows(root, name)
+        table = _table(root, name)
         # The header too: a renamed column changes how every row reads.
-        h.update(repr(rows[:1]).encode())
-        for row in rows[1:]:
-            if row and keep(row):
+        h.update(repr(table.rows[:1]).encode())
+        for line, row in zip(table.lines[1:], table.rows[1:], strict=True):
+            if keep(row):
                 h.update(repr(row).encode())
-    return h.hexdigest()
-
-
-def row_locations(root: str, output_id: str) -> str:
-    """Where the rows a memo shows are: the file of data/indicators (a CSV file or a spreadsheet)
-    and the line each of them starts at, which its figure record names. A row inserted above them,
-    or the table moved into a spreadsheet, changes what the record must say, not what the memo
-    shows: rule render reruns for it (a ``params`` value of its own), while the memo's key, which
-    picks the edition its "What's new" box compares with, stays the same."""
-    try:
-        deps = _cached(dependencies, root, output_id)
-    except (KeyError, TypeError, AttributeError):
-        return "unknown"
-    table = _table(root, "indicators.csv")
-    shown = [line for line, row in zip(table.lines, table.rows, strict=True) if shows(deps, row)]
-    where = [table_file(root, "data/indicators.csv"), shown]
-    return hashlib.sha256(json.dumps(where).encode()).hexdigest()
+                if name == "indicators.csv":
+                    lines.append(line)
+    where = json.dumps([table_file(root, "data/indicators.csv"), lines])
+    return h.hexdigest(), hashlib.sha256(where.encode()).hexdigest()
 
 
 def _file_digest(path: Path) -> str:
@@ -318,10 +322,8 @@ _CACHE: dict[tuple[str, str, str], tuple[tuple, str]] = {}
 def _data_stamp(root: str) -> tuple:
     """Sizes and times of every file a data digest reads."""
     files = [Path(root, rel) for rel in (MEMOS, DICTIONARY, CONFIG)]
-    files += [
-        Path(root, table_file(root, f"data/{name}"))
-        for name in ("indicators.csv", "sources.csv", "events.csv")
-    ]
+    # Each table's CSV file and spreadsheet, whichever is there (memo.workflow.plan.table_file).
+    files += [Path(root, "data", f"{t}.{ext}") for t in TABLE_NAMES for ext in ("csv", "xlsx")]
     files += sorted(Path(root, TEMPLATES).glob("*.j2"))
     files += sorted(Path(root, TEMPLATES).glob("*/*.md"))  # Markdown sections
     return tuple((str(p), stamp(p)) for p in files)
@@ -339,13 +341,13 @@ def _cached(fn, root: str, output_id: str) -> Any:
 
 def cached_data_digest(root: str, output_id: str) -> str:
     """:func:`data_digest`, computed once while its files are unchanged: planning asks for it
-    twice per memo (the render's params, and its key for the record it compares with)."""
-    return _cached(data_digest, root, output_id)
+    three times per memo (the render's params, and its key, twice)."""
+    return _cached(_digests, root, output_id)[0]
 
 
 def cached_row_locations(root: str, output_id: str) -> str:
-    """:func:`row_locations`, computed once while its files are unchanged."""
-    return _cached(row_locations, root, output_id)
+    """:func:`row_locations`, computed with the data digest, once while its files are unchanged."""
+    return _cached(_digests, root, output_id)[1]
 
 
 def memo_key(root: str, output_id: str) -> str:

@@ -119,11 +119,12 @@ def template_names(root: str, template: str) -> tuple[frozenset, frozenset, froz
 
     Parsed once per template while templates/ is unchanged: planning asks for every memo, and
     parsing for each of 200 memos took 2 s of every Snakemake run, even a no-op one."""
-    key = tuple(
-        (p.name, p.stat().st_mtime_ns, p.stat().st_size)
-        for p in sorted(Path(root, TEMPLATES).glob("*.j2"))
-    )
-    return _parse_template_names(root, template, key)
+    return _parse_template_names(root, template, _templates_key(root))
+
+
+def _templates_key(root: str) -> tuple:
+    """The name, time and size of every template: the key of the caches of this module."""
+    return tuple((p.name, stamp(p)) for p in sorted(Path(root, TEMPLATES).glob("*.j2")))
 
 
 @lru_cache(maxsize=64)
@@ -158,7 +159,13 @@ def _template_names(node) -> list[str] | None:
 
 def templates_reached(root: str, template: str) -> list[str]:
     """``template`` and every template it extends, includes or imports, and so on, in the order
-    met. A name given by a variable could be any template: then every template in templates/."""
+    met. A name given by a variable could be any template: then every template in templates/.
+    Found once per template while templates/ is unchanged (planning asks several times a memo)."""
+    return list(_reached(root, template, _templates_key(root)))
+
+
+@lru_cache(maxsize=64)
+def _reached(root: str, template: str, _key: tuple) -> tuple[str, ...]:
     from jinja2 import nodes
 
     kinds = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
@@ -174,9 +181,9 @@ def templates_reached(root: str, template: str) -> list[str]:
             names = _template_names(node.template)
             if names is None:
                 every = sorted(p.name for p in Path(root, TEMPLATES).glob("*.j2"))
-                return order + [n for n in every if n not in order]
+                return tuple(order + [n for n in every if n not in order])
             todo.extend(names)
-    return order
+    return tuple(order)
 
 
 def template_inputs(root: str, output_id: str) -> list[str]:
