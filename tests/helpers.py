@@ -554,22 +554,45 @@ def pdf_lines(path: Path) -> list[list[tuple[float, str]]]:
 
 
 def _table(path: Path) -> dict[int, dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return {i: row for i, row in enumerate(csv.DictReader(f), start=2)}
+    """A table's rows by the line each starts at, as an editor numbers them (a quoted cell may run
+    over lines; blank lines count), or by a spreadsheet's row number."""
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        cells = [
+            ["" if v is None else str(v) for v in r]
+            for r in book.worksheets[0].iter_rows(values_only=True)
+        ]
+        book.close()
+        return {
+            n: dict(zip(cells[0], row, strict=False)) for n, row in enumerate(cells, 1) if n > 1
+        }
+    rows = {}
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        while True:
+            start = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return rows
+            if cells:
+                rows[start] = dict(zip(header, cells, strict=False))
 
 
 def assert_rows_resolve(project: Path, memo: str, folder: str = "build/memos") -> None:
     """Every figure of a memo's record (in ``folder``) names the line holding that figure: a row
-    of data/indicators.csv, or a derived figure's row of build/derived/figures.csv."""
+    of data/indicators.csv (or .xlsx), or a derived figure's row of build/derived/figures.csv."""
     import json
 
-    tables = {
-        "data/indicators.csv": _table(project / "data/indicators.csv"),
-        "build/derived/figures.csv": _table(project / "build/derived/figures.csv"),
-    }
+    tables: dict[str, dict[int, dict[str, str]]] = {}
     record = json.loads((project / folder / f"{memo}.figures.json").read_text("utf-8"))
     for f in record["figures"]:
         path, line = f["row"].rsplit(":", 1)
+        if path not in tables:
+            tables[path] = _table(project / path)
         row = tables[path].get(int(line))
         assert row is not None, f"{memo}: {f['row']} is not a row"
         key = ("indicator", "entity", "counterpart", "period")

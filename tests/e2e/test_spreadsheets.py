@@ -9,7 +9,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import MEMOS, copy_built, copy_project, rendered_memos, run_snakemake
+from helpers import (
+    MEMOS,
+    assert_rows_resolve,
+    copy_built,
+    copy_project,
+    rendered_memos,
+    run_snakemake,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +56,8 @@ def test_spreadsheets_build_the_same_memos_as_csv_files(built_project, reports, 
     result = run_snakemake(project, "--cores", "2")
     assert result.returncode == 0, result.stdout[-4000:]
     assert sorted(rendered_memos(result.stdout)) == sorted(MEMOS), result.stdout[-3000:]
+    for memo in MEMOS:  # each figure's record names its row of the spreadsheet
+        assert_rows_resolve(project, memo)
 
     expected = sorted((built_project.root / "build/memos").iterdir())
     assert expected and [p.name for p in expected] == sorted(

@@ -49,6 +49,9 @@ class _Table(NamedTuple):
 
     rows: tuple[tuple[str, ...], ...] = ()
     lines: tuple[int, ...] = ()
+    # False when a record could not be read: every memo's digest then differs from that of the
+    # file read whole (rule derive reports the problem; no memo is left as if nothing changed).
+    whole: bool = True
 
 
 def _table(root: str, name: str) -> _Table:
@@ -63,10 +66,10 @@ def _rows(root: str, name: str) -> tuple[tuple[str, ...], ...]:
     return _table(root, name).rows
 
 
-def _located(numbered) -> _Table:
+def _located(numbered, whole: bool = True) -> _Table:
     """The non-empty rows of ``(line, cells)`` pairs, cleaned (see :func:`_clean`)."""
     kept = [(line, row) for line, row in ((line, _clean(cells)) for line, cells in numbered) if row]
-    return _Table(tuple(row for _, row in kept), tuple(line for line, _ in kept))
+    return _Table(tuple(row for _, row in kept), tuple(line for line, _ in kept), whole)
 
 
 @lru_cache(maxsize=8)
@@ -98,19 +101,18 @@ def _read_rows(path: str, _key: tuple) -> _Table:
         text = read_input(path, f"data/{Path(path).name}").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return _Table()
-    return _located(_numbered(csv.reader(io.StringIO(text))))
-
-
-def _numbered(reader):
-    """``(line, cells)`` for each record of a CSV reader: the line it starts at (a quoted cell may
-    run over several lines), as rule derive numbers them."""
+    # newline="" as rule derive reads it (memo.ingest.tables.iter_records): a line ending in CR
+    # alone, or a CR in a quoted cell, is read and numbered the same way.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    numbered: list[tuple[int, list[str]]] = []
     while True:
-        start = reader.line_num + 1
+        start = reader.line_num + 1  # the line a record starts at (a quoted cell may run on)
         try:
-            cells = next(reader)
-        except (StopIteration, csv.Error):  # a record it cannot read: rule derive says why
-            return
-        yield start, cells
+            numbered.append((start, next(reader)))
+        except StopIteration:
+            return _located(numbered)
+        except csv.Error:  # a record it cannot read: rule derive says why
+            return _located(numbered, whole=False)
 
 
 def _clean(row: list[str]) -> tuple[str, ...]:
@@ -294,7 +296,7 @@ def _digests(root: str, output_id: str) -> tuple[str, str]:
     ):
         table = _table(root, name)
         # The header too: a renamed column changes how every row reads.
-        h.update(repr(table.rows[:1]).encode())
+        h.update(repr((table.whole, table.rows[:1])).encode())
         for line, row in zip(table.lines[1:], table.rows[1:], strict=True):
             if keep(row):
                 h.update(repr(row).encode())

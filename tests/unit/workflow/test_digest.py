@@ -213,3 +213,25 @@ def test_an_indicator_shown_only_through_a_figure_derived_from_it_counts(tmp_pat
     assert digest.data_digest(str(after), "tariff-brief-en") == digest.data_digest(
         str(before), "tariff-brief-en"
     )
+
+
+def test_a_table_is_read_as_rule_derive_reads_it(base: Path, tmp_path: Path) -> None:
+    """Lines ended by CR alone ("CSV (Macintosh)") are rows like any others: a changed figure
+    there renders the memos showing it. A record that cannot be read at all (a cell past the CSV
+    reader's limit) changes every memo's digest: rule derive reports it, and no memo is kept as if
+    the data were unchanged."""
+    cr = make_project(tmp_path / "cr", indicators=INDICATORS.replace("\n", "\r"))
+    assert digests(cr) == digests(base)
+    assert {m: digest.row_locations(str(cr), m) for m in MEMO_IDS} == {
+        m: digest.row_locations(str(base), m) for m in MEMO_IDS
+    }
+    changed_cr = make_project(
+        tmp_path / "cr2",
+        indicators=edit(INDICATORS, ",2024,212.3,", ",2024,215.0,").replace("\n", "\r"),
+    )
+    assert {m for m in MEMO_IDS if digests(changed_cr)[m] != digests(base)[m]} == TRADE
+    huge = "x" * 200_000
+    unreadable = make_project(
+        tmp_path / "huge", indicators=INDICATORS + f'gdp,CHN,,2024,1,,,,usd_bn,fn01,"{huge}"\n'
+    )
+    assert all(digests(unreadable)[m] != digests(base)[m] for m in MEMO_IDS)
