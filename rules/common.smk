@@ -59,6 +59,7 @@ def memo_data_digest(wildcards):
 
 def memo_row_locations(wildcards):
     # Where the rows it shows are (file and lines): its figure record names them.
+    checkpoints.derive.get()  # the lines of its derived figures: known once derive has run
     return memo_digest.cached_row_locations(".", wildcards.memo)
 
 

@@ -7,7 +7,7 @@ row each. Derived rows come first so that the line a derived figure is cited by
 data/indicators.csv: a row outside a memo's topic reruns no render, and the records stay right;
 they come topic by topic in the order config/memos.yaml declares the topics, so that a topic added
 after the others moves none of their lines either. (A derived figure added within a topic does
-move the lines after it; docs/DESIGN.md, "When a memo is rebuilt".) It is written whole or not at all,
+move the lines after it: the memos citing them are rendered again, memo.workflow.digest.) It is written whole or not at all,
 deterministically (floats as their shortest exact text, lists
 ``;``-separated, LF line ends, UTF-8 without BOM), and read back with the standard library only,
 so that a render on a cluster node does not pay for pandas (this module imports no pandas).

@@ -41,6 +41,8 @@ from memo.workflow.plan import (
 # site will be (e-mails link there).
 PUBLISH_ONLY = frozenset({"editions", "base_url"})
 TABLE_NAMES = ("indicators", "sources", "events")
+# The figure table rule derive writes (memo.derive.run); its derived figures' lines are cited.
+FIGURES = "build/derived/figures.csv"
 
 
 class _Table(NamedTuple):
@@ -251,10 +253,12 @@ def data_digest(root: str, output_id: str) -> str:
 
 def row_locations(root: str, output_id: str) -> str:
     """Where the rows a memo shows are: the file of data/indicators (a CSV file or a spreadsheet)
-    and the line each of them starts at, which its figure record names. A row inserted above them,
-    or the table moved into a spreadsheet, changes what the record must say, not what the memo
-    shows: rule render reruns for it (a ``params`` value of its own), while the memo's key, which
-    picks the edition its "What's new" box compares with, stays the same."""
+    and the line each of them starts at, and the line of each of its derived figures in
+    build/derived/figures.csv, which its figure record names. A row inserted above them, or the
+    table moved into a spreadsheet, changes what the record must say, not what the memo shows:
+    rule render reruns for it (a ``params`` value of its own, asked for once rule derive has
+    written the table), while the memo's key, which picks the edition its "What's new" box
+    compares with, stays the same."""
     return _digests(root, output_id)[1]
 
 
@@ -302,8 +306,33 @@ def _digests(root: str, output_id: str) -> tuple[str, str]:
                 h.update(repr(row).encode())
                 if name == "indicators.csv":
                     lines.append(line)
-    where = json.dumps([table_file(root, "data/indicators.csv"), lines])
+    # Derived figures are cited by their line in the figure table: a derived figure added before
+    # them (a new country's row in the topic brings its rank) moves them.
+    derived = [row for row in _derived_lines(root) if row[0] in deps["indicators"]]
+    where = json.dumps([table_file(root, "data/indicators.csv"), lines, derived])
     return h.hexdigest(), hashlib.sha256(where.encode()).hexdigest()
+
+
+def _derived_lines(root: str) -> tuple[tuple[str, int, str, str, str, str], ...]:
+    """(indicator, line, topic, entity, counterpart, period) of every derived figure in
+    build/derived/figures.csv as rule derive last wrote it (empty before it has)."""
+    path = Path(root, FIGURES)
+    return _read_derived_lines(str(path), stamp(path))
+
+
+@lru_cache(maxsize=4)
+def _read_derived_lines(path: str, _key: tuple) -> tuple:
+    from memo.derive.store import read_figures
+
+    try:
+        figures = read_figures(path)
+    except (OSError, ValueError, KeyError):  # none yet, or not the table derive writes
+        return ()
+    return tuple(
+        (o.indicator, o.line, o.topic, o.entity, o.counterpart, o.period)
+        for o in figures
+        if o.path == FIGURES
+    )
 
 
 def _file_digest(path: Path) -> str:
@@ -328,6 +357,7 @@ def _data_stamp(root: str) -> tuple:
     files += [Path(root, "data", f"{t}.{ext}") for t in TABLE_NAMES for ext in ("csv", "xlsx")]
     files += sorted(Path(root, TEMPLATES).glob("*.j2"))
     files += sorted(Path(root, TEMPLATES).glob("*/*.md"))  # Markdown sections
+    files.append(Path(root, FIGURES))  # the derived figures' lines (row_locations)
     return tuple((str(p), stamp(p)) for p in files)
 
 

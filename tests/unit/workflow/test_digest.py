@@ -235,3 +235,32 @@ def test_a_table_is_read_as_rule_derive_reads_it(base: Path, tmp_path: Path) -> 
         tmp_path / "huge", indicators=INDICATORS + f'gdp,CHN,,2024,1,,,,usd_bn,fn01,"{huge}"\n'
     )
     assert all(digests(unreadable)[m] != digests(base)[m] for m in MEMO_IDS)
+
+
+def test_a_memos_derived_figures_moving_in_the_figure_table_reruns_it(tmp_path: Path) -> None:
+    """Its record cites a derived figure by its line in build/derived/figures.csv: one derived
+    figure more before them (another indicator's, a new country's rank) moves them all, and the
+    memo is rendered again to say so; what it shows is the same."""
+    import csv
+    import io
+
+    from unit.support import derived
+
+    root = derived(make_project(tmp_path / "p"))
+    rows_before = {m: digest.row_locations(str(root), m) for m in MEMO_IDS}
+    data_before = digests(root)
+    table = root / "build/derived/figures.csv"
+    rows = list(csv.reader(io.StringIO(table.read_text(encoding="utf-8"))))
+    header, first = rows[0], rows[1]
+    assert first[header.index("path")] == "build/derived/figures.csv"
+    extra = [*first]
+    extra[header.index("indicator")] = "another_derived_figure"
+    moved = [header, extra, *rows[1:]]
+    for i, row in enumerate(moved[1:], start=2):
+        if row[header.index("path")] == "build/derived/figures.csv":
+            row[header.index("line")] = str(i)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(moved)
+    table.write_text(out.getvalue(), encoding="utf-8")
+    assert digests(root) == data_before
+    assert all(digest.row_locations(str(root), m) != rows_before[m] for m in MEMO_IDS)
