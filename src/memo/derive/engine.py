@@ -17,10 +17,9 @@ from memo.core.problems import Problem
 from memo.core.records import EVERYTHING, Dataset, Dictionary, IndicatorDef, Topic
 from memo.derive.frame import FIGURE_COLUMNS, figure_columns, observations_frame, with_end
 from memo.derive.kinds import KINDS, Context
+from memo.derive.store import FIGURES
 from memo.ingest.dictionary import DICTIONARY, ENTITY_PARAMS, PERIOD_PARAMS
 from memo.ingest.hints import choices, period_hint
-
-DERIVED_PATH = "build/derived/figures.csv"
 
 
 def context(dictionary: Dictionary) -> Context:
@@ -173,7 +172,7 @@ def derive_topic(
                 "unit": ind.unit,
                 "source": "",
                 "note": "",
-                "path": DERIVED_PATH,
+                "path": FIGURES,
                 "line": 0,
                 "inputs": pd.Series(result.inputs, dtype=object),
                 "sources": pd.Series(result.sources, dtype=object),

@@ -22,9 +22,6 @@ from memo.derive.store import write_figures
 from memo.ingest.edition import MEMOS
 from memo.ingest.project import Project
 
-FIGURES = "build/derived/figures.csv"
-
-
 # The last project derived in this process and its result: ``memo derive`` validates (which
 # derives) and then writes, and must not derive twice.
 _last: tuple[Project, tuple[pd.DataFrame, list[Problem]]] | None = None

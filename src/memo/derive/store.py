@@ -7,8 +7,8 @@ row each. Derived rows come first so that the line a derived figure is cited by
 data/indicators.csv: a row outside a memo's topic reruns no render, and the records stay right;
 they come topic by topic in the order config/memos.yaml declares the topics, so that a topic added
 after the others moves none of their lines either. (A derived figure added within a topic does
-move the lines after it: the memos citing them are rendered again, memo.workflow.digest.) It is written whole or not at all,
-deterministically (floats as their shortest exact text, lists
+move the lines after it: the memos citing them are rendered again, memo.workflow.digest.) It is
+written whole or not at all, deterministically (floats as their shortest exact text, lists
 ``;``-separated, LF line ends, UTF-8 without BOM), and read back with the standard library only,
 so that a render on a cluster node does not pay for pandas (this module imports no pandas).
 """
@@ -25,6 +25,8 @@ from typing import Any
 from memo.core.files import write_atomic
 from memo.core.records import Observation
 
+# Where rule derive writes the figure table: derived rows name it (and their line in it).
+FIGURES = "build/derived/figures.csv"
 # The figure table's columns (memo.derive.frame builds its DataFrames with these).
 FIGURE_COLUMNS = (
     "topic",

@@ -23,7 +23,7 @@ from memo.core.files import write_atomic
 from memo.core.problems import DataError, format_problems
 from memo.core.records import Dataset, Observation
 from memo.core.text import printable
-from memo.derive.store import read_figures
+from memo.derive.store import FIGURES, read_figures
 from memo.ingest.config import load_edition
 from memo.ingest.dataset import load_reference
 from memo.ingest.edition import Edition, MemoDef
@@ -31,8 +31,6 @@ from memo.render import i18n, linebreak, webfont
 from memo.render.changes import compare
 from memo.render.facts import FactBook
 from memo.render.html import MemoError, Rendered, Since, environment, render_html
-
-FIGURES = "build/derived/figures.csv"
 
 
 @dataclass(frozen=True)

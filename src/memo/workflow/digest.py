@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from memo.core.text import normal
+from memo.derive.store import FIGURES, read_figures
 from memo.workflow.lookups import markdown_names, template_names, templates_reached
 from memo.workflow.plan import (
     CONFIG,
@@ -41,8 +42,6 @@ from memo.workflow.plan import (
 # site will be (e-mails link there).
 PUBLISH_ONLY = frozenset({"editions", "base_url"})
 TABLE_NAMES = ("indicators", "sources", "events")
-# The figure table rule derive writes (memo.derive.run); its derived figures' lines are cited.
-FIGURES = "build/derived/figures.csv"
 
 
 class _Table(NamedTuple):
@@ -322,8 +321,6 @@ def _derived_lines(root: str) -> tuple[tuple[str, int, str, str, str, str], ...]
 
 @lru_cache(maxsize=4)
 def _read_derived_lines(path: str, _key: tuple) -> tuple:
-    from memo.derive.store import read_figures
-
     try:
         figures = read_figures(path)
     except (OSError, ValueError, KeyError):  # none yet, or not the table derive writes
