@@ -31,6 +31,7 @@ from memo.workflow.plan import (
     CONFIG,
     DICTIONARY,
     MEMOS,
+    TABLES,
     TEMPLATES,
     definition,
     read_yaml,
@@ -41,7 +42,6 @@ from memo.workflow.plan import (
 # Keys of config/config.yaml that only publish and send read: how many editions are kept, where the
 # site will be (e-mails link there).
 PUBLISH_ONLY = frozenset({"editions", "base_url"})
-TABLE_NAMES = ("indicators", "sources", "events")
 
 
 class _Table(NamedTuple):
@@ -344,39 +344,39 @@ def _read_digest(path: str, _key: tuple) -> str:
         return ""
 
 
-_CACHE: dict[tuple[str, str, str], tuple[tuple, str]] = {}
+_DIGESTS: dict[tuple[str, str], tuple[tuple, tuple[str, str]]] = {}
 
 
 def _data_stamp(root: str) -> tuple:
     """Sizes and times of every file a data digest reads."""
     files = [Path(root, rel) for rel in (MEMOS, DICTIONARY, CONFIG)]
     # Each table's CSV file and spreadsheet, whichever is there (memo.workflow.plan.table_file).
-    files += [Path(root, "data", f"{t}.{ext}") for t in TABLE_NAMES for ext in ("csv", "xlsx")]
+    files += [Path(root, t).with_suffix(ext) for t in TABLES for ext in (".csv", ".xlsx")]
     files += sorted(Path(root, TEMPLATES).glob("*.j2"))
     files += sorted(Path(root, TEMPLATES).glob("*/*.md"))  # Markdown sections
     files.append(Path(root, FIGURES))  # the derived figures' lines (row_locations)
     return tuple((str(p), stamp(p)) for p in files)
 
 
-def _cached(fn, root: str, output_id: str) -> Any:
-    """``fn(root, output_id)``, computed once while the files a digest reads are unchanged."""
+def _cached_digests(root: str, output_id: str) -> tuple[str, str]:
+    """:func:`_digests`, computed once while the files it reads are unchanged: planning asks for
+    the data digest three times per memo (the render's params, and its key, twice)."""
     key = _data_stamp(root)
-    hit = _CACHE.get((fn.__name__, root, output_id))
+    hit = _DIGESTS.get((root, output_id))
     if hit is None or hit[0] != key:
-        hit = (key, fn(root, output_id))
-        _CACHE[(fn.__name__, root, output_id)] = hit
+        hit = (key, _digests(root, output_id))
+        _DIGESTS[(root, output_id)] = hit
     return hit[1]
 
 
 def cached_data_digest(root: str, output_id: str) -> str:
-    """:func:`data_digest`, computed once while its files are unchanged: planning asks for it
-    three times per memo (the render's params, and its key, twice)."""
-    return _cached(_digests, root, output_id)[0]
+    """:func:`data_digest`, once while its files are unchanged."""
+    return _cached_digests(root, output_id)[0]
 
 
 def cached_row_locations(root: str, output_id: str) -> str:
-    """:func:`row_locations`, computed with the data digest, once while its files are unchanged."""
-    return _cached(_digests, root, output_id)[1]
+    """:func:`row_locations`, once while its files are unchanged."""
+    return _cached_digests(root, output_id)[1]
 
 
 def memo_key(root: str, output_id: str) -> str:
@@ -392,7 +392,8 @@ def memo_key(root: str, output_id: str) -> str:
         return "unknown"
     h = hashlib.sha256(cached_data_digest(root, output_id).encode())
     names = templates_reached(root, str(m.get("template")))
-    names += [] if "base.html.j2" in names else ["base.html.j2"]
+    if "base.html.j2" not in names:
+        names.append("base.html.j2")
     files = [f"{TEMPLATES}/{name}" for name in names]
     if lang != "en":
         files.append(f"{TEMPLATES}/locale/{lang}/LC_MESSAGES/memo.po")
