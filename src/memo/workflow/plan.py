@@ -4,9 +4,9 @@ render), nothing written or deleted.
 
 Kept light (no pandas, no WeasyPrint, no Jinja): Snakemake imports it on every run, even a no-op
 or a dry run. Each file is read once per process (cached on its size and time). The figures a
-memo's templates look up, and the template files each reaches, are found by
-:mod:`memo.workflow.lookups`; the digest of the data a memo
-shows, which decides when its render reruns, by :mod:`memo.workflow.digest`.
+memo's templates look up, and the template files each reaches (rule render's template inputs),
+are found by :mod:`memo.workflow.lookups`, which parses them with Jinja; the digest of the data a
+memo shows, which decides when its render reruns, by :mod:`memo.workflow.digest`.
 """
 
 from __future__ import annotations
