@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import forkserver
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,16 +118,74 @@ def tool_env(**extra: str) -> dict[str, str]:
 def run_snakemake(
     project: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    """Run snakemake in ``project`` with ``args``; output (stdout and stderr together) as text."""
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", *args],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=timeout,
-        env=env or tool_env(),
-    )
+    """Run ``python -m snakemake ARGS`` in ``project``; output (stdout and stderr together) as
+    text. The process is forked from this worker's warm Snakemake (``tests/forkserver.py``)
+    unless ``env`` changes what Python reads when it starts."""
+    env = env or tool_env()
+    argv = [sys.executable, "-m", "snakemake", *args]
+    if forkserver.startup_env(env) != forkserver.startup_env(tool_env()):
+        return subprocess.run(
+            argv,
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            env=env,
+        )
+    return _forkserver().run(argv, project, env, timeout)
+
+
+class _ForkServer:
+    """This worker's ``tests/forkserver.py`` process, and a run through it that behaves as
+    ``subprocess.run`` (a timeout kills the run and raises ``subprocess.TimeoutExpired``)."""
+
+    def __init__(self) -> None:
+        import tempfile
+        import threading
+
+        self.proc = subprocess.Popen(
+            [sys.executable, forkserver.__file__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=tool_env(),
+        )
+        self.lock = threading.Lock()
+        self.outputs = Path(tempfile.mkdtemp(prefix="memo-forkserver-"))
+
+    def run(self, argv: list[str], cwd: Path, env: dict[str, str], timeout: float):
+        import json
+        import select
+        import signal
+        import time
+
+        with self.lock:
+            output = self.outputs / "run.log"
+            request = {"cwd": str(cwd), "args": argv[3:], "env": env, "output": str(output)}
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+            answers = self.proc.stdout
+            pid = int(answers.readline())
+            deadline = time.monotonic() + timeout
+            timed_out = False
+            while not select.select([answers], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                if timed_out:
+                    raise RuntimeError(f"the fork server does not answer for run {pid}")
+                timed_out = True
+                os.kill(pid, signal.SIGKILL)
+                deadline = time.monotonic() + 30
+            code = int(answers.readline())
+            with open(output) as f:  # decoded as subprocess.run(text=True) decodes
+                text = f.read()
+            output.unlink()
+        if timed_out:
+            raise subprocess.TimeoutExpired(argv, timeout, output=text)
+        return subprocess.CompletedProcess(argv, code, stdout=text)
+
+
+@functools.cache
+def _forkserver() -> _ForkServer:
+    return _ForkServer()
 
 
 def run_memo(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:

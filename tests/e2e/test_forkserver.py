@@ -1,0 +1,85 @@
+"""The warm Snakemake of the end-to-end tests (``tests/forkserver.py``) runs Snakemake as a cold
+``python -m snakemake`` would: in the folder, environment and with the arguments given, its output
+and exit code returned, a run over its time killed. The other end-to-end tests rely on it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import run_snakemake, tool_env
+
+pytestmark = pytest.mark.e2e
+
+PROBE = """\
+import os, sys, tempfile
+print("cwd", os.getcwd())
+print("path", sys.path)
+print("argv", sys.argv[1:])
+print("env", os.environ.get("MEMO_PROBE"))
+print("tmp", tempfile.gettempdir())
+print("stdin", repr(sys.stdin.read()))
+if os.environ.get("MEMO_PROBE_SLEEP"):
+    import time
+    time.sleep(float(os.environ["MEMO_PROBE_SLEEP"]))
+if os.environ.get("MEMO_PROBE_FAIL"):
+    raise ValueError("probe failed")
+
+rule all:
+    run:
+        pass
+"""
+
+
+@pytest.fixture
+def probe(tmp_path: Path) -> Path:
+    (tmp_path / "Snakefile").write_text(PROBE, encoding="utf-8")
+    return tmp_path
+
+
+def lines(out: str) -> dict[str, str]:
+    return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+
+
+def test_a_run_is_python_m_snakemake_in_its_folder_and_environment(probe: Path) -> None:
+    temp = probe / "temp"
+    temp.mkdir()
+    env = tool_env(MEMO_PROBE="x", TMPDIR=str(temp))
+    args = ("-n", "--quiet")
+    cold = subprocess.run(
+        [sys.executable, "-m", "snakemake", *args],
+        cwd=probe,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    warm = run_snakemake(probe, *args, env=env)
+    assert warm.returncode == cold.returncode == 0, warm.stdout
+    seen = lines(warm.stdout)
+    assert seen == lines(cold.stdout)
+    assert seen["cwd"] == str(probe)
+    assert seen["argv"] == "['-n', '--quiet']"
+    assert seen["env"] == "x"
+    assert seen["tmp"] == str(temp)
+
+    again = run_snakemake(probe, *args)  # nothing of the last run's environment stays
+    assert lines(again.stdout)["env"] == "None"
+
+
+def test_a_failing_run_reports_its_code_and_traceback(probe: Path) -> None:
+    run = run_snakemake(probe, "-n", env=tool_env(MEMO_PROBE_FAIL="1"))
+    assert run.returncode == 1
+    assert "probe failed" in run.stdout
+
+
+def test_a_run_over_its_time_is_killed(probe: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_snakemake(probe, "-n", timeout=1, env=tool_env(MEMO_PROBE_SLEEP="600"))
+    assert time.monotonic() - started < 300  # killed, not waited for (a guard, not a timing)
+    assert run_snakemake(probe, "-n", "--quiet").returncode == 0  # the server goes on
