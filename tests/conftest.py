@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -127,6 +128,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # ---- end-to-end fixtures (helpers in tests/helpers.py) ------------------------------------------
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    helpers = sys.modules.get("helpers")
+    if helpers is not None:  # an end-to-end test ran here: stop its warm Snakemake
+        helpers.close_forkserver()
 
 
 @pytest.fixture(scope="session")

@@ -4,24 +4,34 @@ Starting Snakemake 9 costs about 1.2 s of CPU before it reads the Snakefile (its
 pandas, SQLAlchemy), and the end-to-end tests start it about fifty times. This module, run as a
 script, is a process per test worker that imports ``snakemake.cli`` once and then, for each run
 asked of it, forks a child that is ``python -m snakemake ARGS`` from there on: its own working
-folder, environment, arguments, ``sys.path[0]``, standard input from ``/dev/null`` and its output
-to a file, and a normal interpreter exit (atexit handlers, threads joined). Nothing of Snakemake
-has run in the parent, so each child starts as a fresh process would, less the imports.
+folder, environment, arguments, ``sys.path[0]``, standard input from ``/dev/null``, a normal
+interpreter exit (atexit handlers, threads joined). Nothing of Snakemake has run in the server, so
+each child starts as a fresh process would, less the imports.
+
+The server then does what ``subprocess.run(..., stdout=PIPE, stderr=STDOUT, timeout=T)`` does:
+it reads the run's output from a pipe until every process holding it has let go, waits for the
+run to end, and at the timeout kills it (SIGKILL, the run's process alone) and stops reading.
 
 ``helpers.run_snakemake`` sends its runs here unless the environment asked for changes what a
-Python process reads when it starts (``PYTHON*``, the locale): those start Snakemake cold, as do
-the tests that start it with ``subprocess.Popen`` (the kills, the install, the benchmark).
+Python process reads when it starts (``PYTHON*``, the locale), or another thread of the worker has
+a run here already: those start Snakemake cold, as do the tests that start it with
+``subprocess.Popen`` (the kills, the install, the benchmark).
 
-Protocol, one JSON object per line on standard input: ``{"cwd", "args", "env", "output"}``; the
-server answers the child's pid on a line, then its exit code (``subprocess`` style: negative for
-a signal) on another. It leaves when its standard input closes (the test worker is gone).
+Protocol, one JSON object per line on standard input: ``{"cwd", "args", "env", "output",
+"timeout"}``; the server writes the run's output to the file ``output`` and answers one line,
+``{"code", "timed_out"}`` (``code`` as ``subprocess`` gives it: negative for a signal). Its own
+standard output is kept for the answers (anything printed goes to standard error). It leaves when
+its standard input closes.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
+import signal
 import sys
+import time
 
 # What a Python process reads from its environment when it starts: a run whose values differ
 # from the server's is not forked but started cold.
@@ -33,16 +43,16 @@ def startup_env(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k.startswith(STARTUP_PREFIXES) or k in STARTUP_NAMES}
 
 
-def _child(request: dict) -> None:
+def _child(request: dict, output: int, answers: int) -> None:
     """Become ``python -m snakemake ARGS`` in the request's folder and environment; never returns
     (the run's SystemExit, or its traceback, ends the process as it would a cold one)."""
     import runpy
     import tempfile
 
-    out = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
-    os.close(out)
+    os.close(answers)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.close(output)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
@@ -56,23 +66,54 @@ def _child(request: dict) -> None:
     raise SystemExit(0)
 
 
+def _run(request: dict, answers: int) -> dict:
+    """Fork the run, copy its output to the file asked for, wait for it; kill it at the timeout."""
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _child(request, write_end, answers)
+    os.close(write_end)
+    deadline = time.monotonic() + request["timeout"]
+    timed_out = False
+    with open(request["output"], "wb") as out:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                timed_out = True
+                break
+            data = os.read(read_end, 1 << 16)
+            if not data:
+                break
+            out.write(data)
+    os.close(read_end)
+    while not timed_out:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() >= deadline:
+            timed_out = True
+        else:
+            time.sleep(0.01)
+    if timed_out:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, status = os.waitpid(pid, 0)
+    return {"code": os.waitstatus_to_exitcode(status), "timed_out": timed_out}
+
+
 def serve() -> None:
+    answers = os.dup(1)
+    os.dup2(2, 1)  # a print of an import goes to the log, not into the answers
     import snakemake.cli  # noqa: F401  (the cost each run would otherwise pay)
 
-    requests = sys.stdin.buffer
-    answers = sys.stdout.buffer
-    for line in requests:
-        request = json.loads(line)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            _child(request)
-        answers.write(f"{pid}\n".encode())
-        answers.flush()
-        _, status = os.waitpid(pid, 0)
-        answers.write(f"{os.waitstatus_to_exitcode(status)}\n".encode())
-        answers.flush()
+    for line in sys.stdin.buffer:
+        answer = _run(json.loads(line), answers)
+        os.write(answers, json.dumps(answer).encode() + b"\n")
 
 
 if __name__ == "__main__":

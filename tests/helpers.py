@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,72 +121,106 @@ def run_snakemake(
 ) -> subprocess.CompletedProcess:
     """Run ``python -m snakemake ARGS`` in ``project``; output (stdout and stderr together) as
     text. The process is forked from this worker's warm Snakemake (``tests/forkserver.py``)
-    unless ``env`` changes what Python reads when it starts."""
+    unless ``env`` changes what Python reads when it starts, or another thread has a run there."""
     env = env or tool_env()
     argv = [sys.executable, "-m", "snakemake", *args]
-    if forkserver.startup_env(env) != forkserver.startup_env(tool_env()):
-        return subprocess.run(
-            argv,
-            cwd=project,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=timeout,
-            env=env,
-        )
-    return _forkserver().run(argv, project, env, timeout)
+    server = _forkserver()
+    if forkserver.startup_env(env) == server.startup:
+        done = server.run(argv, Path(project).resolve(), env, timeout)
+        if done is not None:
+            return done
+    return subprocess.run(
+        argv,
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 class _ForkServer:
-    """This worker's ``tests/forkserver.py`` process, and a run through it that behaves as
-    ``subprocess.run`` (a timeout kills the run and raises ``subprocess.TimeoutExpired``)."""
+    """This worker's ``tests/forkserver.py`` process (its log and the runs' output in a
+    temporary folder), and a run through it that behaves as ``subprocess.run``."""
 
     def __init__(self) -> None:
         import tempfile
-        import threading
 
-        self.proc = subprocess.Popen(
-            [sys.executable, forkserver.__file__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=tool_env(),
-        )
+        self.folder = Path(tempfile.mkdtemp(prefix="memo-forkserver-"))
+        env = tool_env()
+        self.startup = forkserver.startup_env(env)
+        with open(self.folder / "server.log", "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, forkserver.__file__],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+                bufsize=0,
+            )
         self.lock = threading.Lock()
-        self.outputs = Path(tempfile.mkdtemp(prefix="memo-forkserver-"))
 
     def run(self, argv: list[str], cwd: Path, env: dict[str, str], timeout: float):
+        """The finished run, as ``subprocess.run`` returns it or raises ``TimeoutExpired``; None
+        when another thread has a run here (the caller starts its run cold)."""
         import json
-        import select
-        import signal
-        import time
 
-        with self.lock:
-            output = self.outputs / "run.log"
-            request = {"cwd": str(cwd), "args": argv[3:], "env": env, "output": str(output)}
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            output = self.folder / "run.log"
+            request = {
+                "cwd": str(cwd),
+                "args": argv[3:],
+                "env": env,
+                "output": str(output),
+                "timeout": timeout,
+            }
             self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-            self.proc.stdin.flush()
-            answers = self.proc.stdout
-            pid = int(answers.readline())
-            deadline = time.monotonic() + timeout
-            timed_out = False
-            while not select.select([answers], [], [], max(0.0, deadline - time.monotonic()))[0]:
-                if timed_out:
-                    raise RuntimeError(f"the fork server does not answer for run {pid}")
-                timed_out = True
-                os.kill(pid, signal.SIGKILL)
-                deadline = time.monotonic() + 30
-            code = int(answers.readline())
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the fork server left: see {self.folder / 'server.log'}")
+            answer = json.loads(line)
             with open(output) as f:  # decoded as subprocess.run(text=True) decodes
                 text = f.read()
-            output.unlink()
-        if timed_out:
-            raise subprocess.TimeoutExpired(argv, timeout, output=text)
-        return subprocess.CompletedProcess(argv, code, stdout=text)
+        except BaseException:
+            close_forkserver()  # the next run starts a new one
+            raise
+        finally:
+            self.lock.release()
+        if answer["timed_out"]:
+            raise subprocess.TimeoutExpired(argv, timeout, output=text.encode())
+        return subprocess.CompletedProcess(argv, answer["code"], stdout=text)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-@functools.cache
+_server: _ForkServer | None = None
+_server_lock = threading.Lock()  # two threads' first runs (test_slurm's) start one server
+
+
 def _forkserver() -> _ForkServer:
-    return _ForkServer()
+    global _server
+    with _server_lock:
+        if _server is None:
+            _server = _ForkServer()
+        return _server
+
+
+def close_forkserver() -> None:
+    """Stop this worker's fork server, if it started one (tests/conftest.py, at the session's end)."""
+    global _server
+    server, _server = _server, None
+    if server is not None:
+        server.close()
 
 
 def run_memo(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -1,6 +1,7 @@
 """The warm Snakemake of the end-to-end tests (``tests/forkserver.py``) runs Snakemake as a cold
 ``python -m snakemake`` would: in the folder, environment and with the arguments given, its output
-and exit code returned, a run over its time killed. The other end-to-end tests rely on it."""
+(to the last writer's) and exit code returned, a run over its time killed. The other end-to-end
+tests rely on it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ print("argv", sys.argv[1:])
 print("env", os.environ.get("MEMO_PROBE"))
 print("tmp", tempfile.gettempdir())
 print("stdin", repr(sys.stdin.read()))
+if os.environ.get("MEMO_PROBE_LATE"):  # a process that writes after Snakemake has left
+    import subprocess
+    subprocess.Popen(["sh", "-c", "sleep 0.5; echo late line"])
 if os.environ.get("MEMO_PROBE_SLEEP"):
     import time
     time.sleep(float(os.environ["MEMO_PROBE_SLEEP"]))
@@ -47,7 +51,7 @@ def lines(out: str) -> dict[str, str]:
 def test_a_run_is_python_m_snakemake_in_its_folder_and_environment(probe: Path) -> None:
     temp = probe / "temp"
     temp.mkdir()
-    env = tool_env(MEMO_PROBE="x", TMPDIR=str(temp))
+    env = tool_env(MEMO_PROBE="x", TMPDIR=str(temp), MEMO_PROBE_LATE="1")
     args = ("-n", "--quiet")
     cold = subprocess.run(
         [sys.executable, "-m", "snakemake", *args],
@@ -66,6 +70,7 @@ def test_a_run_is_python_m_snakemake_in_its_folder_and_environment(probe: Path) 
     assert seen["argv"] == "['-n', '--quiet']"
     assert seen["env"] == "x"
     assert seen["tmp"] == str(temp)
+    assert seen["late"] == "line"  # read until every writer let go, as subprocess.run reads
 
     again = run_snakemake(probe, *args)  # nothing of the last run's environment stays
     assert lines(again.stdout)["env"] == "None"
