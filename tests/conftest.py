@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import textwrap
 from collections.abc import Callable
@@ -125,6 +126,16 @@ LONGEST_FIRST = (
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(LONGEST_FIRST)))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What is alive once the tests are collected (the modules imported, the tests) lives to the
+    end: frozen, Python's full garbage collections skip it. A worker of the unit tier made about
+    a dozen, 0.10–0.13 s of CPU each with pandas and the renderer loaded; frozen, the dozen costs
+    0.5 s instead of 1.2–1.3 (gc callbacks, each worker). A test's own garbage is collected as
+    before, gc.collect() included."""
+    gc.collect()
+    gc.freeze()
 
 
 # ---- end-to-end fixtures (helpers in tests/helpers.py) ------------------------------------------
