@@ -5,8 +5,11 @@ pandas, SQLAlchemy), and the end-to-end tests start it about fifty times. This m
 script, is a process per test worker that imports ``snakemake.cli`` once and then, for each run
 asked of it, forks a child that is ``python -m snakemake ARGS`` from there on: its own working
 folder, environment, arguments, ``sys.path[0]``, standard input from ``/dev/null``, a normal
-interpreter exit (atexit handlers, threads joined). Nothing of Snakemake has run in the server, so
-each child starts as a fresh process would, less the imports.
+interpreter exit (atexit handlers, threads joined). Only Snakemake's imports have run in the
+server, so each child starts as a fresh process would, less those, with two differences the tests
+do not meet: what the imports read from the server's environment (the tests' runs change PATH,
+TMPDIR and memo's and SLURM's variables, all read later, when the run uses them), and one hash
+seed for all the warm runs of a worker where cold runs would each draw their own.
 
 The server then does what ``subprocess.run(..., stdout=PIPE, stderr=STDOUT, timeout=T)`` does:
 it reads the run's output from a pipe until every process holding it has let go, waits for the
@@ -36,11 +39,22 @@ import time
 # What a Python process reads from its environment when it starts: a run whose values differ
 # from the server's is not forked but started cold.
 STARTUP_PREFIXES = ("PYTHON", "LC_")
-STARTUP_NAMES = ("LANG", "LANGUAGE")
+STARTUP_NAMES = ("LANG", "LANGUAGE", "HOME")  # HOME: the user site-packages
 
 
 def startup_env(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k.startswith(STARTUP_PREFIXES) or k in STARTUP_NAMES}
+
+
+def _die_with_parent() -> None:
+    """SIGKILL this run if the server goes (a test worker stopped mid-run: subprocess.run kills
+    its child then too). Linux's prctl(PR_SET_PDEATHSIG); elsewhere the run is left to end."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _child(request: dict, output: int, answers: int) -> None:
@@ -50,6 +64,7 @@ def _child(request: dict, output: int, answers: int) -> None:
     import tempfile
 
     os.close(answers)
+    _die_with_parent()
     os.dup2(output, 1)
     os.dup2(output, 2)
     os.close(output)
@@ -67,28 +82,39 @@ def _child(request: dict, output: int, answers: int) -> None:
 
 
 def _run(request: dict, answers: int) -> dict:
-    """Fork the run, copy its output to the file asked for, wait for it; kill it at the timeout."""
-    read_end, write_end = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        _child(request, write_end, answers)
-    os.close(write_end)
-    deadline = time.monotonic() + request["timeout"]
-    timed_out = False
+    """Fork the run, copy its output to the file asked for, wait for it; kill it at the timeout,
+    or when anything here fails (the server then leaves, and the client starts a new one)."""
     with open(request["output"], "wb") as out:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([read_end], [], [], left)[0]:
-                timed_out = True
-                break
-            data = os.read(read_end, 1 << 16)
-            if not data:
-                break
-            out.write(data)
-    os.close(read_end)
+        read_end, write_end = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            out.close()
+            _child(request, write_end, answers)
+        os.close(write_end)
+        try:
+            return _follow(pid, read_end, out, time.monotonic() + request["timeout"])
+        except BaseException:
+            _kill(pid)
+            raise
+        finally:
+            os.close(read_end)
+
+
+def _follow(pid: int, read_end: int, out, deadline: float) -> dict:
+    """What subprocess.run does with its child: read the output to its end, then wait."""
+    timed_out = False
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([read_end], [], [], left)[0]:
+            timed_out = True
+            break
+        data = os.read(read_end, 1 << 16)
+        if not data:
+            break
+        out.write(data)
     while not timed_out:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -98,12 +124,17 @@ def _run(request: dict, answers: int) -> dict:
         else:
             time.sleep(0.01)
     if timed_out:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        _, status = os.waitpid(pid, 0)
+        status = _kill(pid)
     return {"code": os.waitstatus_to_exitcode(status), "timed_out": timed_out}
+
+
+def _kill(pid: int) -> int:
+    """SIGKILL the run (the run's process alone, as subprocess.run does) and reap it."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    return os.waitpid(pid, 0)[1]
 
 
 def serve() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 import html
+import io
 import os
 import re
 import shutil
@@ -169,6 +170,8 @@ class _ForkServer:
         if not self.lock.acquire(blocking=False):
             return None
         try:
+            if self.proc.stdin.closed:  # closed after an error: the caller runs cold
+                return None
             output = self.folder / "run.log"
             request = {
                 "cwd": str(cwd),
@@ -177,24 +180,32 @@ class _ForkServer:
                 "output": str(output),
                 "timeout": timeout,
             }
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            data = memoryview(json.dumps(request).encode() + b"\n")
+            while data:  # an unbuffered pipe may take part of it
+                data = data[self.proc.stdin.write(data) :]
             line = self.proc.stdout.readline()
             if not line:
                 raise RuntimeError(f"the fork server left: see {self.folder / 'server.log'}")
             answer = json.loads(line)
-            with open(output) as f:  # decoded as subprocess.run(text=True) decodes
-                text = f.read()
+            raw = output.read_bytes()
         except BaseException:
-            close_forkserver()  # the next run starts a new one
+            self.close(kill=True)  # its run with it; the next run starts a new server
+            _forget(self)
             raise
         finally:
             self.lock.release()
-        if answer["timed_out"]:
-            raise subprocess.TimeoutExpired(argv, timeout, output=text.encode())
+        if answer["timed_out"]:  # the output as far as it came, as subprocess.run gives it
+            raise subprocess.TimeoutExpired(argv, timeout, output=raw)
+        text = io.TextIOWrapper(io.BytesIO(raw)).read()  # decoded as subprocess.run(text=True)
         return subprocess.CompletedProcess(argv, answer["code"], stdout=text)
 
-    def close(self) -> None:
-        self.proc.stdin.close()
+    def close(self, kill: bool = False) -> None:
+        """Stop the server: at once with ``kill`` (a run in progress dies with it), else once
+        it has read the end of its requests."""
+        if not self.proc.stdin.closed:
+            self.proc.stdin.close()
+        if kill:
+            self.proc.kill()
         try:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -215,10 +226,18 @@ def _forkserver() -> _ForkServer:
         return _server
 
 
+def _forget(server: _ForkServer) -> None:
+    global _server
+    with _server_lock:
+        if _server is server:
+            _server = None
+
+
 def close_forkserver() -> None:
     """Stop this worker's fork server, if it started one (tests/conftest.py, at the session's end)."""
     global _server
-    server, _server = _server, None
+    with _server_lock:
+        server, _server = _server, None
     if server is not None:
         server.close()
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import helpers
 import pytest
 from helpers import run_snakemake, tool_env
 
@@ -26,6 +28,8 @@ print("stdin", repr(sys.stdin.read()))
 if os.environ.get("MEMO_PROBE_LATE"):  # a process that writes after Snakemake has left
     import subprocess
     subprocess.Popen(["sh", "-c", "sleep 0.5; echo late line"])
+if os.environ.get("MEMO_PROBE_MARK"):
+    open(os.environ["MEMO_PROBE_MARK"], "w").write(str(os.getpid()))
 if os.environ.get("MEMO_PROBE_SLEEP"):
     import time
     time.sleep(float(os.environ["MEMO_PROBE_SLEEP"]))
@@ -88,3 +92,35 @@ def test_a_run_over_its_time_is_killed(probe: Path) -> None:
         run_snakemake(probe, "-n", timeout=1, env=tool_env(MEMO_PROBE_SLEEP="600"))
     assert time.monotonic() - started < 300  # killed, not waited for (a guard, not a timing)
     assert run_snakemake(probe, "-n", "--quiet").returncode == 0  # the server goes on
+
+
+def test_a_server_gone_mid_run_takes_the_run_along_and_the_next_run_starts_another(
+    probe: Path,
+) -> None:
+    import psutil
+
+    server = helpers._forkserver()
+    mark = probe / "pid"
+    env = tool_env(MEMO_PROBE_SLEEP="600", MEMO_PROBE_MARK=str(mark))
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(run_snakemake, probe, "-n", timeout=600, env=env)
+        deadline = time.monotonic() + 120  # a guard against a hang, not a timing
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        run = int(mark.read_text())
+        server.proc.kill()
+        with pytest.raises(RuntimeError, match="fork server left"):
+            running.result(timeout=120)
+
+    def alive() -> bool:
+        try:
+            return psutil.Process(run).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    deadline = time.monotonic() + 60
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive()  # as subprocess.run kills its child when the caller stops
+    assert run_snakemake(probe, "-n", "--quiet").returncode == 0
+    assert helpers._forkserver() is not server
