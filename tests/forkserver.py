@@ -13,12 +13,13 @@ seed for all the warm runs of a worker where cold runs would each draw their own
 
 The server then does what ``subprocess.run(..., stdout=PIPE, stderr=STDOUT, timeout=T)`` does:
 it reads the run's output from a pipe until every process holding it has let go, waits for the
-run to end, and at the timeout kills it (SIGKILL, the run's process alone) and stops reading.
+run to end, and at the timeout kills it (SIGKILL, the run's process alone) and stops reading. A
+run also dies with the server, as a child of ``subprocess.run`` does with its caller.
 
 ``helpers.run_snakemake`` sends its runs here unless the environment asked for changes what a
-Python process reads when it starts (``PYTHON*``, the locale), or another thread of the worker has
-a run here already: those start Snakemake cold, as do the tests that start it with
-``subprocess.Popen`` (the kills, the install, the benchmark).
+Python process reads when it starts (``PYTHON*``, the locale, ``HOME``), or another thread of the
+worker has a run here already: those start Snakemake cold, as do the tests that start it
+themselves (the kills, the install, the benchmark, the new memo and the new topic).
 
 Protocol, one JSON object per line on standard input: ``{"cwd", "args", "env", "output",
 "timeout"}``; the server writes the run's output to the file ``output`` and answers one line,
