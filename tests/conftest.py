@@ -142,9 +142,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    helpers = sys.modules.get("helpers")
-    if helpers is not None:  # an end-to-end test ran here: stop its warm Snakemake
-        helpers.close_forkserver()
+    forkserver = sys.modules.get("forkserver")
+    if forkserver is not None:  # an end-to-end test ran here: stop its warm Snakemake
+        forkserver.close()
 
 
 @pytest.fixture(scope="session")

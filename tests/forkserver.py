@@ -16,10 +16,11 @@ it reads the run's output from a pipe until every process holding it has let go,
 run to end, and at the timeout kills it (SIGKILL, the run's process alone) and stops reading. A
 run also dies with the server, as a child of ``subprocess.run`` does with its caller.
 
-``helpers.run_snakemake`` sends its runs here unless the environment asked for changes what a
-Python process reads when it starts (``PYTHON*``, the locale, ``HOME``), or another thread of the
-worker has a run here already: those start Snakemake cold, as do the tests that start it
-themselves (the kills, the install, the benchmark, the new memo and the new topic).
+``helpers.run_snakemake`` sends its runs here (:func:`run`, the client side, at the end of this
+module) unless the environment asked for changes what a Python process reads when it starts
+(``PYTHON*``, the locale, ``HOME``), or another thread of the worker has a run here already: those
+start Snakemake cold, as do the tests that start it themselves (the kills, the install, the
+benchmark, the new memo and the new topic).
 
 Protocol, one JSON object per line on standard input: ``{"cwd", "args", "env", "output",
 "timeout"}``; the server writes the run's output to the file ``output`` and answers one line,
@@ -30,12 +31,18 @@ its standard input closes.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import select
+import shutil
 import signal
+import subprocess
 import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 
 # What a Python process reads from its environment when it starts: a run whose values differ
 # from the server's is not forked but started cold.
@@ -146,6 +153,118 @@ def serve() -> None:
     for line in sys.stdin.buffer:
         answer = _run(json.loads(line), answers)
         os.write(answers, json.dumps(answer).encode() + b"\n")
+
+
+# ---- the client: the test worker's side ----------------------------------------------------------
+
+
+class _Client:
+    """This worker's server process (its log and the runs' output in a temporary folder), and a
+    run through it that behaves as ``subprocess.run``."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="memo-forkserver-"))
+        self.startup = startup_env(env)
+        with open(self.folder / "server.log", "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, __file__],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+                bufsize=0,
+            )
+        self.lock = threading.Lock()
+
+    def run(self, argv: list[str], cwd: Path, env: dict[str, str], timeout: float):
+        """The finished run, as ``subprocess.run`` returns it or raises ``TimeoutExpired``; None
+        when another thread has a run here (the caller starts its run cold)."""
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            if self.proc.stdin.closed:  # closed after an error: the caller runs cold
+                return None
+            output = self.folder / "run.log"
+            request = {
+                "cwd": str(cwd),
+                "args": argv[3:],
+                "env": env,
+                "output": str(output),
+                "timeout": timeout,
+            }
+            data = memoryview(json.dumps(request).encode() + b"\n")
+            while data:  # an unbuffered pipe may take part of it
+                data = data[self.proc.stdin.write(data) :]
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the fork server left: see {self.folder / 'server.log'}")
+            answer = json.loads(line)
+            raw = output.read_bytes()
+        except BaseException:
+            self.close(kill=True)  # its run with it; the next run starts a new server
+            _forget(self)
+            raise
+        finally:
+            self.lock.release()
+        if answer["timed_out"]:  # the output as far as it came, as subprocess.run gives it
+            raise subprocess.TimeoutExpired(argv, timeout, output=raw)
+        text = io.TextIOWrapper(io.BytesIO(raw)).read()  # decoded as subprocess.run(text=True)
+        return subprocess.CompletedProcess(argv, answer["code"], stdout=text)
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the server: at once with ``kill`` (a run in progress dies with it), else once
+        it has read the end of its requests."""
+        if not self.proc.stdin.closed:
+            self.proc.stdin.close()
+        if kill:
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_server: _Client | None = None
+_server_lock = threading.Lock()  # two threads' first runs (test_slurm's) start one server
+
+
+def server(env: dict[str, str]) -> _Client:
+    """This worker's server, started with ``env`` if it is not running."""
+    global _server
+    with _server_lock:
+        if _server is None:
+            _server = _Client(env)
+        return _server
+
+
+def run(
+    argv: list[str], cwd: Path, env: dict[str, str], timeout: float, server_env: dict[str, str]
+) -> subprocess.CompletedProcess | None:
+    """``argv`` (``python -m snakemake ARGS``) run warm, as ``subprocess.run`` would run it with
+    the output of both streams together; None when it must run cold (``env`` differs from the
+    server's in what Python reads at start, or another thread has a run there)."""
+    warm = server(server_env)
+    if startup_env(env) != warm.startup:
+        return None
+    return warm.run(argv, cwd, env, timeout)
+
+
+def _forget(server: _Client) -> None:
+    global _server
+    with _server_lock:
+        if _server is server:
+            _server = None
+
+
+def close() -> None:
+    """Stop this worker's server, if it started one (tests/conftest.py, at the session's end)."""
+    global _server
+    with _server_lock:
+        server, _server = _server, None
+    if server is not None:
+        server.close()
 
 
 if __name__ == "__main__":

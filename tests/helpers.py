@@ -9,13 +9,11 @@ from __future__ import annotations
 import csv
 import functools
 import html
-import io
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,11 +123,9 @@ def run_snakemake(
     unless ``env`` changes what Python reads when it starts, or another thread has a run there."""
     env = env or tool_env()
     argv = [sys.executable, "-m", "snakemake", *args]
-    server = _forkserver()
-    if forkserver.startup_env(env) == server.startup:
-        done = server.run(argv, Path(project).resolve(), env, timeout)
-        if done is not None:
-            return done
+    done = forkserver.run(argv, Path(project).resolve(), env, timeout, server_env=tool_env())
+    if done is not None:
+        return done
     return subprocess.run(
         argv,
         cwd=project,
@@ -139,107 +135,6 @@ def run_snakemake(
         timeout=timeout,
         env=env,
     )
-
-
-class _ForkServer:
-    """This worker's ``tests/forkserver.py`` process (its log and the runs' output in a
-    temporary folder), and a run through it that behaves as ``subprocess.run``."""
-
-    def __init__(self) -> None:
-        import tempfile
-
-        self.folder = Path(tempfile.mkdtemp(prefix="memo-forkserver-"))
-        env = tool_env()
-        self.startup = forkserver.startup_env(env)
-        with open(self.folder / "server.log", "wb") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, forkserver.__file__],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                env=env,
-                bufsize=0,
-            )
-        self.lock = threading.Lock()
-
-    def run(self, argv: list[str], cwd: Path, env: dict[str, str], timeout: float):
-        """The finished run, as ``subprocess.run`` returns it or raises ``TimeoutExpired``; None
-        when another thread has a run here (the caller starts its run cold)."""
-        import json
-
-        if not self.lock.acquire(blocking=False):
-            return None
-        try:
-            if self.proc.stdin.closed:  # closed after an error: the caller runs cold
-                return None
-            output = self.folder / "run.log"
-            request = {
-                "cwd": str(cwd),
-                "args": argv[3:],
-                "env": env,
-                "output": str(output),
-                "timeout": timeout,
-            }
-            data = memoryview(json.dumps(request).encode() + b"\n")
-            while data:  # an unbuffered pipe may take part of it
-                data = data[self.proc.stdin.write(data) :]
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError(f"the fork server left: see {self.folder / 'server.log'}")
-            answer = json.loads(line)
-            raw = output.read_bytes()
-        except BaseException:
-            self.close(kill=True)  # its run with it; the next run starts a new server
-            _forget(self)
-            raise
-        finally:
-            self.lock.release()
-        if answer["timed_out"]:  # the output as far as it came, as subprocess.run gives it
-            raise subprocess.TimeoutExpired(argv, timeout, output=raw)
-        text = io.TextIOWrapper(io.BytesIO(raw)).read()  # decoded as subprocess.run(text=True)
-        return subprocess.CompletedProcess(argv, answer["code"], stdout=text)
-
-    def close(self, kill: bool = False) -> None:
-        """Stop the server: at once with ``kill`` (a run in progress dies with it), else once
-        it has read the end of its requests."""
-        if not self.proc.stdin.closed:
-            self.proc.stdin.close()
-        if kill:
-            self.proc.kill()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-_server: _ForkServer | None = None
-_server_lock = threading.Lock()  # two threads' first runs (test_slurm's) start one server
-
-
-def _forkserver() -> _ForkServer:
-    global _server
-    with _server_lock:
-        if _server is None:
-            _server = _ForkServer()
-        return _server
-
-
-def _forget(server: _ForkServer) -> None:
-    global _server
-    with _server_lock:
-        if _server is server:
-            _server = None
-
-
-def close_forkserver() -> None:
-    """Stop this worker's fork server, if it started one (tests/conftest.py, at the session's end)."""
-    global _server
-    with _server_lock:
-        server, _server = _server, None
-    if server is not None:
-        server.close()
 
 
 def run_memo(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -11,7 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import helpers
+import forkserver
 import pytest
 from helpers import run_snakemake, tool_env
 
@@ -99,7 +99,7 @@ def test_a_server_gone_mid_run_takes_the_run_along_and_the_next_run_starts_anoth
 ) -> None:
     import psutil
 
-    server = helpers._forkserver()
+    server = forkserver.server(tool_env())
     mark = probe / "pid"
     env = tool_env(MEMO_PROBE_SLEEP="600", MEMO_PROBE_MARK=str(mark))
     with ThreadPoolExecutor(1) as pool:
@@ -123,4 +123,4 @@ def test_a_server_gone_mid_run_takes_the_run_along_and_the_next_run_starts_anoth
         time.sleep(0.05)
     assert not alive()  # as subprocess.run kills its child when the caller stops
     assert run_snakemake(probe, "-n", "--quiet").returncode == 0
-    assert helpers._forkserver() is not server
+    assert forkserver.server(tool_env()) is not server
