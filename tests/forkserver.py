@@ -1,36 +1,40 @@
-"""A warm Snakemake for the end-to-end tests: ``python -m snakemake`` without its imports.
+"""A warm Python for the end-to-end tests: ``python -m snakemake`` without its imports.
 
 Starting Snakemake 9 costs about 1.2 s of CPU before it reads the Snakefile (its own modules,
-pandas, SQLAlchemy), and the end-to-end tests start it about fifty times. This module, run as a
-script, is a process per test worker that imports ``snakemake.cli`` once and then, for each run
-asked of it, forks a child that is ``python -m snakemake ARGS`` from there on: its own working
-folder, environment, arguments, ``sys.path[0]``, standard input from ``/dev/null``, a normal
-interpreter exit (atexit handlers, threads joined). Only Snakemake's imports have run in the
-server, so each child starts as a fresh process would, less those, with two differences the tests
-do not meet: what the imports read from the server's environment (the tests' runs change PATH,
-TMPDIR and memo's and SLURM's variables, all read later, when the run uses them), and one hash
-seed for all the warm runs of a worker where cold runs would each draw their own.
+pandas, SQLAlchemy), and the end-to-end tests start it about fifty times (and the memo command
+line, which imports pandas too, about twenty). This module, run as a script, is a process per
+test worker that imports ``snakemake.cli`` once and then, for each run asked of it, forks a
+child that is ``python -m snakemake ARGS`` (or ``python -m memo.cli ARGS``) from there on: its
+own working folder, environment, arguments, ``sys.path[0]``, standard input from ``/dev/null``,
+a normal interpreter exit (atexit handlers, threads joined). Only Snakemake's imports have run
+in the server, so each child starts as a fresh process would, less those, with two differences
+the tests do not meet: what the imports read from the server's environment (the tests' runs
+change PATH, TMPDIR and memo's and SLURM's variables, all read later, when the run uses them),
+and one hash seed for all the warm runs of a worker where cold runs would each draw their own.
 
-The server then does what ``subprocess.run(..., stdout=PIPE, stderr=STDOUT, timeout=T)`` does:
-it reads the run's output from a pipe until every process holding it has let go, waits for the
-run to end, and at the timeout kills it (SIGKILL, the run's process alone) and stops reading. A
-run also dies with the server, as a child of ``subprocess.run`` does with its caller.
+The server then does what ``subprocess.run(..., stdout=PIPE, stderr=STDOUT, timeout=T)`` does
+(``stderr=PIPE`` for the memo command line): it reads the run's output from a pipe until every
+process holding it has let go, waits for the run to end, and at the timeout kills it (SIGKILL,
+the run's process alone) and stops reading. A run also dies with the server, as a child of
+``subprocess.run`` does with its caller.
 
-``helpers.run_snakemake`` sends its runs here (:func:`run`, the client side, at the end of this
-module) unless the environment asked for changes what a Python process reads when it starts
-(``PYTHON*``, the locale, ``HOME``), or another thread of the worker has a run here already: those
-start Snakemake cold, as do the tests that start it themselves (the kills, the install, the
-benchmark, the new memo and the new topic).
+``helpers.run_snakemake`` and ``helpers.run_memo`` send their runs here (:func:`run`, the client
+side, at the end of this module) unless the environment asked for changes what a Python process
+reads when it starts (``PYTHON*``, the locale, ``HOME``), or another thread of the worker has a
+run here already: those start cold, as do the runs the tests start themselves (the kills, the
+install, the benchmark, the new memo and the new topic).
 
-Protocol, one JSON object per line on standard input: ``{"cwd", "args", "env", "output",
-"timeout"}``; the server writes the run's output to the file ``output`` and answers one line,
+Protocol, one JSON object per line on standard input: ``{"cwd", "module", "args", "env",
+"outputs", "timeout"}``; the server writes the run's standard output and error to the file
+``outputs[0]``, or its standard error to ``outputs[1]`` when there is one, and answers one line,
 ``{"code", "timed_out"}`` (``code`` as ``subprocess`` gives it: negative for a signal). Its own
-standard output is kept for the answers (anything printed goes to standard error). It leaves when
-its standard input closes.
+standard output is kept for the answers (anything printed goes to standard error). It leaves
+when its standard input closes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -65,17 +69,18 @@ def _die_with_parent() -> None:
         pass
 
 
-def _child(request: dict, output: int, answers: int) -> None:
-    """Become ``python -m snakemake ARGS`` in the request's folder and environment; never returns
-    (the run's SystemExit, or its traceback, ends the process as it would a cold one)."""
+def _child(request: dict, outputs: list[int], answers: int) -> None:
+    """Become ``python -m MODULE ARGS`` in the request's folder and environment, its standard
+    output and error on ``outputs`` (one pipe for both, or one each); never returns (the run's
+    SystemExit, or its traceback, ends the process as it would a cold one)."""
     import runpy
-    import tempfile
 
     os.close(answers)
     _die_with_parent()
-    os.dup2(output, 1)
-    os.dup2(output, 2)
-    os.close(output)
+    os.dup2(outputs[0], 1)
+    os.dup2(outputs[-1], 2)
+    for fd in outputs:
+        os.close(fd)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
@@ -85,44 +90,52 @@ def _child(request: dict, output: int, answers: int) -> None:
     tempfile.tempdir = None  # TMPDIR is read again when first needed
     sys.path[0] = os.getcwd()  # as `python -m` sets it
     sys.argv = ["-m", *request["args"]]
-    runpy.run_module("snakemake", run_name="__main__", alter_sys=True)
+    runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
     raise SystemExit(0)
 
 
 def _run(request: dict, answers: int) -> dict:
-    """Fork the run, copy its output to the file asked for, wait for it; kill it at the timeout,
+    """Fork the run, copy its output to the files asked for, wait for it; kill it at the timeout,
     or when anything here fails (the server then leaves, and the client starts a new one)."""
-    with open(request["output"], "wb") as out:
-        read_end, write_end = os.pipe()
+    with contextlib.ExitStack() as files:
+        outs = [files.enter_context(open(path, "wb")) for path in request["outputs"]]
+        pipes = [os.pipe() for _ in outs]
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            os.close(read_end)
-            out.close()
-            _child(request, write_end, answers)
-        os.close(write_end)
+            for (read_end, _), out in zip(pipes, outs, strict=True):
+                os.close(read_end)
+                out.close()
+            _child(request, [write_end for _, write_end in pipes], answers)
+        for _, write_end in pipes:
+            os.close(write_end)
+        reads = {read_end: out for (read_end, _), out in zip(pipes, outs, strict=True)}
         try:
-            return _follow(pid, read_end, out, time.monotonic() + request["timeout"])
+            return _follow(pid, dict(reads), time.monotonic() + request["timeout"])
         except BaseException:
             _kill(pid)
             raise
         finally:
-            os.close(read_end)
+            for read_end in reads:
+                os.close(read_end)
 
 
-def _follow(pid: int, read_end: int, out, deadline: float) -> dict:
+def _follow(pid: int, reads: dict, deadline: float) -> dict:
     """What subprocess.run does with its child: read the output to its end, then wait."""
     timed_out = False
-    while True:
+    while reads:
         left = deadline - time.monotonic()
-        if left <= 0 or not select.select([read_end], [], [], left)[0]:
+        ready = select.select(list(reads), [], [], left)[0] if left > 0 else []
+        if not ready:
             timed_out = True
             break
-        data = os.read(read_end, 1 << 16)
-        if not data:
-            break
-        out.write(data)
+        for fd in ready:
+            data = os.read(fd, 1 << 16)
+            if data:
+                reads[fd].write(data)
+            else:
+                del reads[fd]
     while not timed_out:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -176,7 +189,7 @@ class _Client:
             )
         self.lock = threading.Lock()
 
-    def run(self, argv: list[str], cwd: Path, env: dict[str, str], timeout: float):
+    def run(self, argv: list[str], cwd: Path, env: dict[str, str], timeout: float, merged: bool):
         """The finished run, as ``subprocess.run`` returns it or raises ``TimeoutExpired``; None
         when another thread has a run here (the caller starts its run cold)."""
         if not self.lock.acquire(blocking=False):
@@ -184,12 +197,13 @@ class _Client:
         try:
             if self.proc.stdin.closed:  # closed after an error: the caller runs cold
                 return None
-            output = self.folder / "run.log"
+            outputs = [self.folder / "out.log"] + ([] if merged else [self.folder / "err.log"])
             request = {
                 "cwd": str(cwd),
+                "module": argv[2],
                 "args": argv[3:],
                 "env": env,
-                "output": str(output),
+                "outputs": [str(path) for path in outputs],
                 "timeout": timeout,
             }
             data = memoryview(json.dumps(request).encode() + b"\n")
@@ -199,17 +213,19 @@ class _Client:
             if not line:
                 raise RuntimeError(f"the fork server left: see {self.folder / 'server.log'}")
             answer = json.loads(line)
-            raw = output.read_bytes()
+            raw = [path.read_bytes() for path in outputs]
         except BaseException:
             self.close(kill=True)  # its run with it; the next run starts a new server
             _forget(self)
             raise
         finally:
             self.lock.release()
+        out, err = raw[0], (None if merged else raw[1])
         if answer["timed_out"]:  # the output as far as it came, as subprocess.run gives it
-            raise subprocess.TimeoutExpired(argv, timeout, output=raw)
-        text = io.TextIOWrapper(io.BytesIO(raw)).read()  # decoded as subprocess.run(text=True)
-        return subprocess.CompletedProcess(argv, answer["code"], stdout=text)
+            raise subprocess.TimeoutExpired(argv, timeout, output=out, stderr=err)
+        return subprocess.CompletedProcess(
+            argv, answer["code"], stdout=_text(out), stderr=None if err is None else _text(err)
+        )
 
     def close(self, kill: bool = False) -> None:
         """Stop the server: at once with ``kill`` (a run in progress dies with it), else once
@@ -226,6 +242,12 @@ class _Client:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _text(raw: bytes) -> str:
+    """Output decoded as subprocess.run(text=True) decodes it (the locale's encoding, newlines
+    translated)."""
+    return io.TextIOWrapper(io.BytesIO(raw)).read()
+
+
 _server: _Client | None = None
 _server_lock = threading.Lock()  # two threads' first runs (test_slurm's) start one server
 
@@ -240,15 +262,23 @@ def server(env: dict[str, str]) -> _Client:
 
 
 def run(
-    argv: list[str], cwd: Path, env: dict[str, str], timeout: float, server_env: dict[str, str]
+    argv: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float,
+    server_env: dict[str, str],
+    merged: bool = True,
 ) -> subprocess.CompletedProcess | None:
-    """``argv`` (``python -m snakemake ARGS``) run warm, as ``subprocess.run`` would run it with
-    the output of both streams together; None when it must run cold (``env`` differs from the
-    server's in what Python reads at start, or another thread has a run there)."""
+    """``argv`` (``python -m MODULE ARGS``) run warm, as ``subprocess.run`` would run it with
+    its standard output and error captured, together when ``merged``; None when it must run
+    cold (``env`` differs from the server's in what Python reads at start, or another thread
+    has a run there)."""
+    if argv[1] != "-m":
+        raise ValueError(f"not a python -m command: {argv}")
     warm = server(server_env)
     if startup_env(env) != warm.startup:
         return None
-    return warm.run(argv, cwd, env, timeout)
+    return warm.run(argv, cwd, env, timeout, merged)
 
 
 def _forget(server: _Client) -> None:

@@ -137,15 +137,20 @@ def run_snakemake(
     )
 
 
-def run_memo(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the ``memo`` command line in a fresh process, rooted at ``project``."""
+def run_memo(
+    project: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``python -m memo.cli --root PROJECT ARGS`` in a process of its own (forked from the
+    worker's warm Python, as :func:`run_snakemake` runs); ``stdout`` and ``stderr`` as text."""
+    env = env or tool_env()
+    argv = [sys.executable, "-m", "memo.cli", "--root", str(project), *args]
+    done = forkserver.run(
+        argv, Path(project).resolve(), env, timeout, server_env=tool_env(), merged=False
+    )
+    if done is not None:
+        return done
     return subprocess.run(
-        [sys.executable, "-m", "memo.cli", "--root", str(project), *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=tool_env(),
+        argv, cwd=project, capture_output=True, text=True, timeout=timeout, env=env
     )
 
 

@@ -30,8 +30,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
-import sys
 from email import policy
 from html import unescape
 from pathlib import Path
@@ -43,6 +41,7 @@ from helpers import (
     copy_built,
     pdf_text,
     rendered_memos,
+    run_memo,
     run_snakemake,
     set_indicator_value,
     tool_env,
@@ -142,14 +141,7 @@ class Inbox:
 
 
 def memo(project: Path, *args: str, env: dict[str, str] | None = None) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "memo.cli", "--root", str(project), *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env or tool_env(),
-    )
+    result = run_memo(project, *args, env=env)
     return {"out": result.stdout, "err": result.stderr, "code": result.returncode}
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import forkserver
 import pytest
-from helpers import run_snakemake, tool_env
+from helpers import run_memo, run_snakemake, tool_env
 
 pytestmark = pytest.mark.e2e
 
@@ -124,3 +124,22 @@ def test_a_server_gone_mid_run_takes_the_run_along_and_the_next_run_starts_anoth
     assert not alive()  # as subprocess.run kills its child when the caller stops
     assert run_snakemake(probe, "-n", "--quiet").returncode == 0
     assert forkserver.server(tool_env()) is not server
+
+
+def test_a_memo_command_keeps_its_two_streams_apart_as_a_cold_one(probe: Path) -> None:
+    # The probe folder is no memo project: memo validate says so on standard error.
+    cold = subprocess.run(
+        [sys.executable, "-m", "memo.cli", "--root", str(probe), "validate"],
+        cwd=probe,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=tool_env(),
+    )
+    warm = run_memo(probe, "validate")
+    assert cold.returncode != 0 and cold.stderr
+    assert (warm.returncode, warm.stdout, warm.stderr) == (
+        cold.returncode,
+        cold.stdout,
+        cold.stderr,
+    )
