@@ -2,7 +2,7 @@
 
 Starting Snakemake 9 costs about 1.2 s of CPU before it reads the Snakefile (its own modules,
 pandas, SQLAlchemy), and the end-to-end tests start it about fifty times (and the memo command
-line, which imports pandas too, about twenty). This module, run as a script, is a process per
+line, which shares numpy and other modules with it, about twenty). This module, run as a script, is a process per
 test worker that imports ``snakemake.cli`` once and then, for each run asked of it, forks a
 child that is ``python -m snakemake ARGS`` (or ``python -m memo.cli ARGS``) from there on: its
 own working folder, environment, arguments, ``sys.path[0]``, standard input from ``/dev/null``,
@@ -13,16 +13,17 @@ change PATH, TMPDIR and memo's and SLURM's variables, all read later, when the r
 and one hash seed for all the warm runs of a worker where cold runs would each draw their own.
 
 The server then does what ``subprocess.run(..., stdout=PIPE, stderr=STDOUT, timeout=T)`` does
-(``stderr=PIPE`` for the memo command line): it reads the run's output from a pipe until every
-process holding it has let go, waits for the run to end, and at the timeout kills it (SIGKILL,
+(``stderr=PIPE`` for the memo command line): it reads the run's output from each pipe until
+every process holding it has let go, waits for the run to end, and at the timeout kills it (SIGKILL,
 the run's process alone) and stops reading. A run also dies with the server, as a child of
 ``subprocess.run`` does with its caller.
 
 ``helpers.run_snakemake`` and ``helpers.run_memo`` send their runs here (:func:`run`, the client
 side, at the end of this module) unless the environment asked for changes what a Python process
 reads when it starts (``PYTHON*``, the locale, ``HOME``), or another thread of the worker has a
-run here already: those start cold, as do the runs the tests start themselves (the kills, the
-install, the benchmark, the new memo and the new topic).
+run here already: those start cold, as do the runs the tests start themselves rather than
+through those helpers (the kills, the install, the benchmark, the new memo's and new topic's
+builds, the preview, the render server's and the Korean font's tests).
 
 Protocol, one JSON object per line on standard input: ``{"cwd", "module", "args", "env",
 "outputs", "timeout"}``; the server writes the run's standard output and error to the file
@@ -72,7 +73,8 @@ def _die_with_parent() -> None:
 def _child(request: dict, outputs: list[int], answers: int) -> None:
     """Become ``python -m MODULE ARGS`` in the request's folder and environment, its standard
     output and error on ``outputs`` (one pipe for both, or one each); never returns (the run's
-    SystemExit, or its traceback, ends the process as it would a cold one)."""
+    SystemExit, or its exception, ends the process with the code a cold one would have; a
+    traceback shows this module's frames too)."""
     import runpy
 
     os.close(answers)

@@ -129,6 +129,7 @@ def run_snakemake(
     return subprocess.run(
         argv,
         cwd=project,
+        stdin=subprocess.DEVNULL,  # as a warm run's
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -140,8 +141,10 @@ def run_snakemake(
 def run_memo(
     project: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    """Run ``python -m memo.cli --root PROJECT ARGS`` in a process of its own (forked from the
-    worker's warm Python, as :func:`run_snakemake` runs); ``stdout`` and ``stderr`` as text."""
+    """Run ``python -m memo.cli --root PROJECT ARGS`` in a process of its own; ``stdout`` and
+    ``stderr`` as text. The process is forked from this worker's warm Python
+    (``tests/forkserver.py``) unless ``env`` changes what Python reads when it starts, or
+    another thread has a run there."""
     env = env or tool_env()
     argv = [sys.executable, "-m", "memo.cli", "--root", str(project), *args]
     done = forkserver.run(
@@ -150,7 +153,13 @@ def run_memo(
     if done is not None:
         return done
     return subprocess.run(
-        argv, cwd=project, capture_output=True, text=True, timeout=timeout, env=env
+        argv,
+        cwd=project,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,  # as a warm run's
+        text=True,
+        timeout=timeout,
+        env=env,
     )
 
 
