@@ -270,17 +270,28 @@ def run(
     timeout: float,
     server_env: dict[str, str],
     merged: bool = True,
-) -> subprocess.CompletedProcess | None:
-    """``argv`` (``python -m MODULE ARGS``) run warm, as ``subprocess.run`` would run it with
-    its standard output and error captured, together when ``merged``; None when it must run
-    cold (``env`` differs from the server's in what Python reads at start, or another thread
-    has a run there)."""
+) -> subprocess.CompletedProcess:
+    """``argv`` (``python -m MODULE ARGS``) run as ``subprocess.run`` runs it with standard input
+    from /dev/null and its standard output and error captured as text, together when ``merged``:
+    forked from the server, or cold when ``env`` differs from the server's in what Python reads
+    at start or another thread has a run there."""
     if argv[1] != "-m":
         raise ValueError(f"not a python -m command: {argv}")
     warm = server(server_env)
-    if startup_env(env) != warm.startup:
-        return None
-    return warm.run(argv, cwd, env, timeout, merged)
+    if startup_env(env) == warm.startup:
+        done = warm.run(argv, Path(cwd).resolve(), env, timeout, merged)
+        if done is not None:
+            return done
+    return subprocess.run(
+        argv,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,  # as a warm run's
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merged else subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 def _forget(server: _Client) -> None:

@@ -121,21 +121,8 @@ def run_snakemake(
     """Run ``python -m snakemake ARGS`` in ``project``; output (stdout and stderr together) as
     text. The process is forked from this worker's warm Snakemake (``tests/forkserver.py``)
     unless ``env`` changes what Python reads when it starts, or another thread has a run there."""
-    env = env or tool_env()
     argv = [sys.executable, "-m", "snakemake", *args]
-    done = forkserver.run(argv, Path(project).resolve(), env, timeout, server_env=tool_env())
-    if done is not None:
-        return done
-    return subprocess.run(
-        argv,
-        cwd=project,
-        stdin=subprocess.DEVNULL,  # as a warm run's
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=timeout,
-        env=env,
-    )
+    return forkserver.run(argv, project, env or tool_env(), timeout, server_env=tool_env())
 
 
 def run_memo(
@@ -145,22 +132,9 @@ def run_memo(
     ``stderr`` as text. The process is forked from this worker's warm Python
     (``tests/forkserver.py``) unless ``env`` changes what Python reads when it starts, or
     another thread has a run there."""
-    env = env or tool_env()
     argv = [sys.executable, "-m", "memo.cli", "--root", str(project), *args]
-    done = forkserver.run(
-        argv, Path(project).resolve(), env, timeout, server_env=tool_env(), merged=False
-    )
-    if done is not None:
-        return done
-    return subprocess.run(
-        argv,
-        cwd=project,
-        capture_output=True,
-        stdin=subprocess.DEVNULL,  # as a warm run's
-        text=True,
-        timeout=timeout,
-        env=env,
-    )
+    env = env or tool_env()
+    return forkserver.run(argv, project, env, timeout, server_env=tool_env(), merged=False)
 
 
 def rendered_memos(snakemake_output: str) -> list[str]:
