@@ -144,14 +144,20 @@ def derive_topic(
     """Every derived indicator for one topic; the table of derived figures and the problems."""
     ctx = context(dictionary)
     scope = in_topic(stated, topic)
-    tables = {i: g for i, g in scope.groupby("indicator", sort=False)}
-    empty = scope.iloc[0:0]
+    # Each indicator's rows, cut from the table when a derivation first asks for them.
+    rows: dict[str, list[int]] = {}
+    for i, indicator in enumerate(scope["indicator"]):
+        rows.setdefault(indicator, []).append(i)
+    tables: dict[str, pd.DataFrame] = {}
     out: list[pd.DataFrame] = []
     problems: list[Problem] = []
     for ind in order(dictionary):
         spec = ind.spec
         assert spec is not None
-        inputs = {name: tables.get(name, empty) for name in ind.inputs}
+        for name in ind.inputs:
+            if name not in tables:
+                tables[name] = scope.iloc[rows.get(name, [])]
+        inputs = {name: tables[name] for name in ind.inputs}
         result = KINDS[spec.kind].compute(spec.params, inputs, ctx)
         where = _where(ind)
         about = f" (topic {topic.id})" if topic.id else ""
@@ -192,7 +198,8 @@ def derive_topic(
                     f"from {refs}" if refs else "",
                 )
             )
-        derived = derived.drop(index=bad).reset_index(drop=True)
+        if bad:
+            derived = derived.drop(index=bad).reset_index(drop=True)
         derived = with_end(derived)
         tables[ind.id] = derived
         out.append(derived)

@@ -97,23 +97,39 @@ def latest_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 
 
 def first_and_last(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per series (entity, counterpart): its first and its latest row, or the named periods."""
+    """Per series (entity, counterpart): its first and its latest row, or the named periods;
+    a series whose two rows are of one period is left out."""
     ordered = frame.sort_values(["entity", "counterpart", "end", "period"], kind="stable")
-    groups = ordered.groupby(["entity", "counterpart"], sort=True)
-    first = (
-        groups.head(1) if not params.get("from") else ordered[ordered["period"] == params["from"]]
+    start, stop = params.get("from"), params.get("to")
+    earliest: dict[tuple[str, str], int] = {}
+    latest: dict[tuple[str, str], int] = {}
+    for i, key in enumerate(zip(ordered["entity"], ordered["counterpart"], strict=True)):
+        earliest.setdefault(key, i)
+        latest[key] = i
+    first = ordered[ordered["period"] == start] if start else ordered.iloc[list(earliest.values())]
+    last = ordered[ordered["period"] == stop] if stop else ordered.iloc[list(latest.values())]
+    return paired(first, last, ["entity", "counterpart"], differ="period")
+
+
+def paired(
+    left: pd.DataFrame, right: pd.DataFrame, on: list[str], differ: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each row of ``left`` (in order) beside each row of ``right`` (in order) that agrees with it
+    on the columns ``on``, as two tables of equal length: the pairs pandas' inner merge makes,
+    without its cost (a merge took most of a small derivation's time). Pairs whose rows agree on
+    the column ``differ`` too are left out."""
+    index: dict[tuple[object, ...], list[int]] = {}
+    for j, key in enumerate(zip(*(right[c] for c in on), strict=True)):
+        index.setdefault(key, []).append(j)
+    keys = zip(*(left[c] for c in on), strict=True)
+    pairs = [(i, j) for i, key in enumerate(keys) for j in index.get(key, ())]
+    if differ is not None:
+        ours, theirs = left[differ].tolist(), right[differ].tolist()
+        pairs = [(i, j) for i, j in pairs if ours[i] != theirs[j]]
+    return (
+        left.iloc[[i for i, _ in pairs]].reset_index(drop=True),
+        right.iloc[[j for _, j in pairs]].reset_index(drop=True),
     )
-    last = groups.tail(1) if not params.get("to") else ordered[ordered["period"] == params["to"]]
-    pairs = first.merge(last, on=["entity", "counterpart"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs["period_a"] != pairs["period_b"]]
-    return side(pairs, "_a"), side(pairs, "_b")
-
-
-def side(pairs: pd.DataFrame, suffix: str) -> pd.DataFrame:
-    """One side of a merged table, with its own column names back."""
-    cols = {c: c[: -len(suffix)] for c in pairs.columns if c.endswith(suffix)}
-    out = pairs[["entity", "counterpart", *cols]].rename(columns=cols)
-    return out.reset_index(drop=True)
 
 
 def keys_frame(entity: Any, counterpart: Any, period: Any) -> pd.DataFrame:
@@ -126,13 +142,10 @@ def keys_frame(entity: Any, counterpart: Any, period: Any) -> pd.DataFrame:
 def unrankable(frame: pd.DataFrame, what: str) -> list[str]:
     """Rows a ranking cannot place: a range or a one-sided bound has no single place."""
     bad = frame[frame["low"].notna() | frame["qualifier"].isin(_RANGED_OR_BOUNDED)]
+    if not len(bad):
+        return []
     return [
         f"{r.path}:{r.line}: cannot {what} {r.entity}'s figure ({q}): a range or bound has no "
         "single place in a ranking"
         for r, q in zip(bad.itertuples(), quantities(bad).describe(), strict=True)
     ]
-
-
-def side_of(pairs: pd.DataFrame, suffix: str) -> pd.DataFrame:
-    cols = {c: c[: -len(suffix)] for c in pairs.columns if c.endswith(suffix)}
-    return pairs[list(cols)].rename(columns=cols)

@@ -7,16 +7,14 @@ import numpy as np
 
 from memo.core.quantity import Quantities, add, divide, scale, subtract
 from memo.derive.frame import quantities, union
-from memo.derive.kinds.base import Context, Inputs, Params, Result, keys_frame, side_of
+from memo.derive.kinds.base import Context, Inputs, Params, Result, keys_frame, paired
 
 
 def difference(params: Params, inputs: Inputs, ctx: Context) -> Result:
     """``minuend - subtrahend`` for the same entity, counterpart and period."""
     m, s = params["minuend"], params["subtrahend"]
-    pairs = inputs[m].merge(
-        inputs[s], on=["entity", "counterpart", "period"], suffixes=("_a", "_b")
-    )
-    a, b = quantities(side_of(pairs, "_a")), quantities(side_of(pairs, "_b"))
+    left, right = paired(inputs[m], inputs[s], ["entity", "counterpart", "period"])
+    a, b = quantities(left), quantities(right)
     result = subtract(a, b)
     method = [
         f"{qa} − {qb} = {qr}: {ctx.label(m)} minus {ctx.label(s)}, {ctx.pair(e, c)}, {p}."
@@ -24,17 +22,17 @@ def difference(params: Params, inputs: Inputs, ctx: Context) -> Result:
             a.describe(),
             b.describe(),
             result.describe(),
-            pairs["entity"],
-            pairs["counterpart"],
-            pairs["period"],
+            left["entity"],
+            left["counterpart"],
+            left["period"],
             strict=True,
         )
     ]
     return Result(
-        keys_frame(pairs["entity"], pairs["counterpart"], pairs["period"]),
+        keys_frame(left["entity"], left["counterpart"], left["period"]),
         result,
-        union(pairs["inputs_a"], pairs["inputs_b"]),
-        union(pairs["sources_a"], pairs["sources_b"]),
+        union(left["inputs"], right["inputs"]),
+        union(left["sources"], right["sources"]),
         method,
     )
 
@@ -64,12 +62,9 @@ def share(params: Params, inputs: Inputs, ctx: Context) -> Result:
                 "the whole is ambiguous"
             ]
         )
-    pairs = parts.merge(wholes, on=[key, "period"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs[f"{other}_a"] != pairs[f"{other}_b"]].reset_index(drop=True)
-    pairs["entity_out"] = pairs["entity"] if key == "entity" else pairs["entity_a"]
-    pairs["counterpart_out"] = pairs["counterpart_a"] if key == "entity" else pairs["counterpart"]
-    a = quantities(side_of(pairs, "_a"))
-    b = quantities(side_of(pairs, "_b"))
+    # The part's entity and counterpart name the share: one of them is the key, the same on both.
+    part_rows, whole_rows = paired(parts, wholes, [key, "period"], differ=other)
+    a, b = quantities(part_rows), quantities(whole_rows)
     result = scale(divide(a, b), 100)
     method = [
         f"{qa} ÷ {qb} × 100 = {qr}: {ctx.label(part)}, {ctx.pair(e, c)} ({p}), as a percentage "
@@ -78,17 +73,17 @@ def share(params: Params, inputs: Inputs, ctx: Context) -> Result:
             a.describe(),
             b.describe(),
             result.describe(),
-            pairs["entity_out"],
-            pairs["counterpart_out"],
-            pairs["period"],
+            part_rows["entity"],
+            part_rows["counterpart"],
+            part_rows["period"],
             strict=True,
         )
     ]
     return Result(
-        keys_frame(pairs["entity_out"], pairs["counterpart_out"], pairs["period"]),
+        keys_frame(part_rows["entity"], part_rows["counterpart"], part_rows["period"]),
         result,
-        union(pairs["inputs_a"], pairs["inputs_b"]),
-        union(pairs["sources_a"], pairs["sources_b"]),
+        union(part_rows["inputs"], whole_rows["inputs"]),
+        union(part_rows["sources"], whole_rows["sources"]),
         method,
     )
 
@@ -100,13 +95,11 @@ def implied(params: Params, inputs: Inputs, ctx: Context) -> Result:
     ``counterpart`` the spec names (the aggregate the whole stands for, such as the world).
     """
     part, pct, code = params["part"], params["share"], params["counterpart"]
-    pairs = inputs[part].merge(
-        inputs[pct], on=["entity", "counterpart", "period"], suffixes=("_a", "_b")
-    )
-    a = quantities(side_of(pairs, "_a"))
-    fraction = scale(quantities(side_of(pairs, "_b")), 0.01)
+    parts, shares = paired(inputs[part], inputs[pct], ["entity", "counterpart", "period"])
+    a = quantities(parts)
+    fraction = scale(quantities(shares), 0.01)
     result = divide(a, fraction)
-    clash = pairs[pairs.duplicated(["entity", "period"], keep=False)]
+    clash = parts[parts.duplicated(["entity", "period"], keep=False)]
     problems = []
     if len(clash):
         problems.append(
@@ -121,17 +114,17 @@ def implied(params: Params, inputs: Inputs, ctx: Context) -> Result:
             a.describe(),
             fraction.describe(),
             result.describe(),
-            pairs["entity"],
-            pairs["counterpart"],
-            pairs["period"],
+            parts["entity"],
+            parts["counterpart"],
+            parts["period"],
             strict=True,
         )
     ]
     return Result(
-        keys_frame(pairs["entity"], [code] * len(pairs), pairs["period"]),
+        keys_frame(parts["entity"], [code] * len(parts), parts["period"]),
         result,
-        union(pairs["inputs_a"], pairs["inputs_b"]),
-        union(pairs["sources_a"], pairs["sources_b"]),
+        union(parts["inputs"], shares["inputs"]),
+        union(parts["sources"], shares["sources"]),
         method,
     )
 

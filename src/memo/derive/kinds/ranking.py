@@ -13,7 +13,7 @@ from memo.derive.kinds.base import (
     countries_only,
     keys_frame,
     latest_rows,
-    side_of,
+    paired,
     unrankable,
 )
 
@@ -74,9 +74,8 @@ def gap(params: Params, inputs: Inputs, ctx: Context) -> Result:
     if as_of is None:
         return Result.empty()
     latest = latest_rows(frame, as_of).sort_values(["entity"], kind="stable")
-    pairs = latest.merge(latest, on="counterpart", suffixes=("_a", "_b"))
-    pairs = pairs[pairs["entity_a"] != pairs["entity_b"]].reset_index(drop=True)
-    a, b = quantities(side_of(pairs, "_a")), quantities(side_of(pairs, "_b"))
+    first, second = paired(latest, latest, ["counterpart"], differ="entity")
+    a, b = quantities(first), quantities(second)
     result = subtract(a, b)
     method = [
         f"{qa} − {qb} = {qr}: {ctx.label(of)} for {ctx.name(ea)} ({pa}) minus that for "
@@ -85,17 +84,17 @@ def gap(params: Params, inputs: Inputs, ctx: Context) -> Result:
             a.describe(),
             b.describe(),
             result.describe(),
-            pairs["entity_a"],
-            pairs["entity_b"],
-            pairs["period_a"],
-            pairs["period_b"],
+            first["entity"],
+            second["entity"],
+            first["period"],
+            second["period"],
             strict=True,
         )
     ]
     return Result(
-        keys_frame(pairs["entity_a"], pairs["entity_b"], [as_of.isoformat()] * len(pairs)),
+        keys_frame(first["entity"], second["entity"], [as_of.isoformat()] * len(first)),
         result,
-        union(pairs["inputs_a"], pairs["inputs_b"]),
-        union(pairs["sources_a"], pairs["sources_b"]),
+        union(first["inputs"], second["inputs"]),
+        union(first["sources"], second["sources"]),
         method,
     )

@@ -11,6 +11,7 @@ from memo.derive.kinds.base import (
     countries_only,
     first_and_last,
     latest_rows,
+    paired,
     unrankable,
 )
 from unit.derive.kinds.drawn import CRUDE, CTX, TARIFFS
@@ -49,6 +50,24 @@ def test_first_and_last_of_each_series_skip_a_series_of_one_period() -> None:
     ]
     first, last = first_and_last(C, {"from": "2023", "to": "2025"})
     assert (first["period"].tolist(), last["period"].tolist()) == (["2023"], ["2025"])
+
+
+def test_rows_are_paired_as_pandas_merge_pairs_them() -> None:
+    """Repeated keys pair every way, in the left table's order, then the right's; rows agreeing
+    on ``differ`` are left out."""
+    left, right = T.iloc[[0, 2, 1, 3]], T.iloc[[3, 1, 0, 6, 4, 5]]
+    merged = left.merge(right, on="period", suffixes=("_a", "_b"))
+    a, b = paired(left, right, ["period"])
+    assert list(zip(a["entity"], b["entity"], a["period"], strict=True)) == list(
+        zip(merged["entity_a"], merged["entity_b"], merged["period"], strict=True)
+    )
+    assert len(a) == 12 and list(a.index) == list(range(12))
+    a, b = paired(left, right, ["period"], differ="entity")
+    assert list(zip(a["entity"], b["entity"], strict=True)) == [
+        ("PAK", "IND"),
+        *[("IND", e) for e in ("BRA", "MMR", "SYR", "LAO")],
+        *[("BRA", e) for e in ("IND", "MMR", "SYR", "LAO")],
+    ]
 
 
 def test_ranges_and_bounds_cannot_be_ranked() -> None:
