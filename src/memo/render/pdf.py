@@ -15,7 +15,9 @@ import weakref
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import weasyprint
+from memo.render.weasy import weasyprint  # first: no compiler runs to find its libraries
+
+# isort: split
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from memo.core.files import write_atomic

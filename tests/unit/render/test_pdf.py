@@ -13,9 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from weasyprint.urls import FatalURLFetchingError
 
-from memo.render.pdf import PdfRenderer, RenderError, RestrictedFetcher, remove_folders_made_here
+from memo.render.pdf import (
+    FatalURLFetchingError,
+    PdfRenderer,
+    RenderError,
+    RestrictedFetcher,
+    remove_folders_made_here,
+)
 from unit.support import REPO, write
 
 HTML = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T</title></head><body><p>{}</p></body></html>'
