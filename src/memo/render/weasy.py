@@ -4,8 +4,8 @@ WeasyPrint opens GObject, Pango, HarfBuzz and fontconfig through cffi, trying se
 each (``libgobject-2.0-0``, ``gobject-2.0-0``, ``gobject-2.0``, … ``libgobject-2.0.so.0``). cffi
 passes each name the loader cannot open as written to ``ctypes.util.find_library``, which on Linux
 asks the linker cache (``ldconfig -p``) and, for a name the cache does not hold, runs gcc and then
-ld: 16 gcc and 32 ld runs an import on this machine, about 0.17 s of its 0.7 s of CPU, in every
-process that renders (the render server, ``memo render``, ``memo preview``). Here the import asks
+ld when they are installed: 16 gcc and 32 ld runs an import on a machine with them, about 0.17 s
+of its 0.7 s of CPU, in every process that renders (the render server, ``memo render``, ``memo preview``). Here the import asks
 the cache alone. It finds the same libraries: the cache holds every library the distribution
 installed, and each of WeasyPrint's lists also holds the library's soname, which the loader opens
 itself (from the cache or ``LD_LIBRARY_PATH``). Where there is no linker cache to ask (macOS,
