@@ -120,9 +120,9 @@ class Server:
             self.prepared()
             if self._prepared is None:
                 # A first build: derive has not written the figures yet. Warm, on the core derive
-                # leaves free, what does not need them: WeasyPrint's import (which looks for its
-                # libraries by running the linker, a second or so) and its fonts, with a one-line
-                # PDF. Else the first request would wait for all of it.
+                # leaves free, what does not need them: WeasyPrint's import (half a second or
+                # more, with its libraries: memo.render.weasy) and its fonts, with a one-line PDF.
+                # Else the first request would wait for all of it.
                 from memo.render.pdf import PdfRenderer
 
                 with tempfile.TemporaryDirectory(prefix="memo-warm-") as scratch:

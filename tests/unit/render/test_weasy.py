@@ -30,7 +30,7 @@ def _import(how: str, tmp_path: Path) -> tuple[list[str], str, str]:
     for tool in ("gcc", "cc", "ld"):
         (bin_dir / tool).write_text(f'#!/bin/sh\necho {tool} >> "{ran}"\nexit 1\n')
         (bin_dir / tool).chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', os.defpath)}"}
     out = subprocess.run(
         [sys.executable, "-c", PROBE, how], env=env, capture_output=True, text=True, check=True
     ).stdout.splitlines()

@@ -115,9 +115,10 @@ def paired(
     left: pd.DataFrame, right: pd.DataFrame, on: list[str], differ: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each row of ``left`` (in order) beside each row of ``right`` (in order) that agrees with it
-    on the columns ``on``, as two tables of equal length: the pairs pandas' inner merge makes,
-    without its cost (a merge took most of a small derivation's time). Pairs whose rows agree on
-    the column ``differ`` too are left out."""
+    on the columns ``on``, as two tables of equal length: the pairs, in the order, of pandas'
+    inner merge (since pandas 2.2), without its cost (a merge took most of a small derivation's
+    time). Pairs whose rows agree on the column ``differ`` too are left out. Keys are the text
+    codes and periods ingest gives; a missing value (None, NaN) is no key here."""
     index: dict[tuple[object, ...], list[int]] = {}
     for j, key in enumerate(zip(*(right[c] for c in on), strict=True)):
         index.setdefault(key, []).append(j)

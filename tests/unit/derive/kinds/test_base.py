@@ -53,9 +53,9 @@ def test_first_and_last_of_each_series_skip_a_series_of_one_period() -> None:
 
 
 def test_rows_are_paired_as_pandas_merge_pairs_them() -> None:
-    """Repeated keys pair every way, in the left table's order, then the right's; rows agreeing
-    on ``differ`` are left out."""
-    left, right = T.iloc[[0, 2, 1, 3]], T.iloc[[3, 1, 0, 6, 4, 5]]
+    """Repeated keys pair every way, in the left table's order (its keys interleaved), then the
+    right's; rows agreeing on ``differ`` are left out."""
+    left, right = T.iloc[[0, 1, 2, 3]], T.iloc[[3, 1, 0, 6, 4, 5]]
     merged = left.merge(right, on="period", suffixes=("_a", "_b"))
     a, b = paired(left, right, ["period"])
     assert list(zip(a["entity"], b["entity"], a["period"], strict=True)) == list(
@@ -64,8 +64,8 @@ def test_rows_are_paired_as_pandas_merge_pairs_them() -> None:
     assert len(a) == 12 and list(a.index) == list(range(12))
     a, b = paired(left, right, ["period"], differ="entity")
     assert list(zip(a["entity"], b["entity"], strict=True)) == [
-        ("PAK", "IND"),
         *[("IND", e) for e in ("BRA", "MMR", "SYR", "LAO")],
+        ("PAK", "IND"),
         *[("BRA", e) for e in ("IND", "MMR", "SYR", "LAO")],
     ]
 
