@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from memo.core.quantity import Quantities, subtract
 from memo.derive.frame import quantities, union
 from memo.derive.kinds.base import (
@@ -31,31 +33,52 @@ def rank(params: Params, inputs: Inputs, ctx: Context) -> Result:
     as_of = as_of_date(frame, params)
     if as_of is None:
         return Result.empty()
-    latest = latest_rows(frame, as_of).copy()
+    latest = latest_rows(frame, as_of)
     problems = unrankable(latest, "rank")
     if problems:
         return Result.empty(problems)
-    latest["key"] = latest["value"].round(9) * (-1 if descending else 1)
-    latest = latest.sort_values(["counterpart", "key", "entity"], kind="stable")
-    group = latest.groupby("counterpart", sort=False)
-    latest["rank"] = group["key"].rank(method="min").astype(int)
-    latest["size"] = group["key"].transform("size")
-    latest["ties"] = latest.groupby(["counterpart", "key"])["key"].transform("size") - 1
-    group_inputs = group["inputs"].agg(lambda s: tuple(dict.fromkeys(x for t in s for x in t)))
-    group_sources = group["sources"].agg(lambda s: tuple(dict.fromkeys(x for t in s for x in t)))
+    # Sorted by counterpart, then figure (to 9 decimals, highest first when descending), then
+    # entity: each counterpart's rows run together, equal figures beside each other.
+    keys = (latest["value"].round(9) * (-1 if descending else 1)).tolist()
+    counterparts, entities = latest["counterpart"].tolist(), latest["entity"].tolist()
+    order = sorted(range(len(keys)), key=lambda i: (counterparts[i], keys[i], entities[i]))
+    latest = latest.iloc[order].reset_index(drop=True)
+    keys, counterparts = [keys[i] for i in order], [counterparts[i] for i in order]
+    ranks: list[int] = []
+    sizes: list[int] = []
+    ties: list[int] = []
+    group_inputs: dict[str, tuple[str, ...]] = {}
+    group_sources: dict[str, tuple[str, ...]] = {}
+    inputs_of, sources_of = latest["inputs"].tolist(), latest["sources"].tolist()
+    for counterpart, grouped in itertools.groupby(range(len(keys)), key=counterparts.__getitem__):
+        rows = list(grouped)
+        group = [keys[i] for i in rows]
+        ranks += [group.index(k) + 1 for k in group]  # "1224": after a tie the next rank skips
+        sizes += [len(group)] * len(group)
+        ties += [group.count(k) - 1 for k in group]
+        group_inputs[counterpart] = tuple(dict.fromkeys(x for i in rows for x in inputs_of[i]))
+        group_sources[counterpart] = tuple(dict.fromkeys(x for i in rows for x in sources_of[i]))
     top = "highest" if descending else "lowest"
     day = as_of.isoformat()
     method = [
-        f"Competition rank (1 = {top}) of {ctx.label(of)} for {ctx.pair(r.entity, r.counterpart)} "
-        f"({q}, {r.period}) among the latest figures of {r.size} entities on or before {day}: "
-        f"rank {r.rank}"
-        + (f", tied with {r.ties} other" + ("s" if r.ties > 1 else "") if r.ties else "")
+        f"Competition rank (1 = {top}) of {ctx.label(of)} for {ctx.pair(e, c)} "
+        f"({q}, {p}) among the latest figures of {n} entities on or before {day}: rank {k}"
+        + (f", tied with {t} other" + ("s" if t > 1 else "") if t else "")
         + "."
-        for r, q in zip(latest.itertuples(), quantities(latest).describe(), strict=True)
+        for e, c, p, q, n, k, t in zip(
+            latest["entity"],
+            latest["counterpart"],
+            latest["period"],
+            quantities(latest).describe(),
+            sizes,
+            ranks,
+            ties,
+            strict=True,
+        )
     ]
     return Result(
         keys_frame(latest["entity"], latest["counterpart"], [day] * len(latest)),
-        Quantities.points(latest["rank"].to_numpy(dtype=float)),
+        Quantities.points([float(k) for k in ranks]),
         [group_inputs[c] for c in latest["counterpart"]],
         [group_sources[c] for c in latest["counterpart"]],
         method,
