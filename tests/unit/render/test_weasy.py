@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 # In a new process, with a gcc and an ld on PATH that only note they ran: import WeasyPrint
 # through memo (or as WeasyPrint does it), then name the libraries loaded and find_library.
 PROBE = """
-import ctypes.util, sys
+import ctypes.util, json, sys
 if sys.argv[1] == "memo":
     import memo.render.pdf
 else:
@@ -19,7 +20,7 @@ from weasyprint.text import ffi
 assert None not in (ffi.gobject, ffi.pango, ffi.harfbuzz, ffi.fontconfig, ffi.pangoft2)
 maps = open("/proc/self/maps").read().split()
 names = ("libgobject-2", "libpango-1", "libpangoft2-1", "libharfbuzz", "libfontconfig")
-print(sorted({w for w in maps if w.startswith("/") and any(n in w for n in names)}))
+print(json.dumps(sorted({w for w in maps if w.startswith("/") and any(n in w for n in names)})))
 print(ctypes.util.find_library.__name__)
 """
 
@@ -31,12 +32,14 @@ def _import(how: str, tmp_path: Path) -> tuple[list[str], str, str]:
         (bin_dir / tool).write_text(f'#!/bin/sh\necho {tool} >> "{ran}"\nexit 1\n')
         (bin_dir / tool).chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', os.defpath)}"}
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE, how], env=env, capture_output=True, text=True, check=True
-    ).stdout.splitlines()
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, how], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    libraries, find_library = done.stdout.splitlines()
     runs = ran.read_text() if ran.exists() else ""
     ran.unlink(missing_ok=True)
-    return eval(out[0]), out[1], runs  # noqa: S307 (a list of paths the probe printed)
+    return json.loads(libraries), find_library, runs
 
 
 def test_weasyprint_loads_the_libraries_it_loads_alone_without_running_the_compiler(
