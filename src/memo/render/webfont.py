@@ -3,16 +3,18 @@
 The HTML files are self-contained and read on machines without a Korean font: there, every Hangul
 glyph would be a box. So each page (a memo, the index) carries, in its own ``<style>``, the faces of
 the font family print.css gives WeasyPrint for Korean (``Memo Korean``: NanumGothic, SIL OFL),
-subset with fontTools to the characters the page shows and compressed with Brotli (WOFF2). A
+cut with HarfBuzz to the characters the page shows and compressed with Brotli (WOFF2). A
 Korean page gets every character it shows that the font has, so that its Latin letters and figures
 match its Hangul, as in the PDF; any other page only its Hangul and CJK characters (a "한국어" link,
 a Korean title in the index), with a ``unicode-range`` so its own letters keep their font.
 
-Cutting a 4.6 MB font takes seconds, so the cut fonts are kept in ``build/webfonts/``, by font
-and characters: a memo whose text did not change reuses them.
+Cutting a Korean memo's two faces takes about a quarter of a second (most of it fontTools writing
+the WOFF2; fontTools' own subsetter took three times as long), so the cut fonts are kept in
+``build/webfonts/``, by font, way of cutting and characters: a memo whose text did not change
+reuses them.
 
 Budget: :data:`BUDGET` bytes of WOFF2 per page, both faces together (a Korean memo of four pages
-uses about 450 distinct characters: about 70 KB). A page over budget is reported by the build.
+uses about 450 distinct characters: about 74 KB). A page over budget is reported by the build.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ import html as htmllib
 import io
 import re
 import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -156,7 +161,7 @@ def _font_digest(path: Path) -> bytes:
 def subset_woff2(path: Path, codepoints: frozenset[int], cache: Path | None = None) -> bytes:
     """The font at ``path`` cut down to ``codepoints``, as WOFF2; kept in ``cache`` (a folder,
     by font and characters), since cutting a large font takes seconds."""
-    key = hashlib.sha256(_font_digest(path) + unicode_range(codepoints).encode()).hexdigest()
+    key = hashlib.sha256(_font_digest(path) + CUT + unicode_range(codepoints).encode()).hexdigest()
     stored = cache / f"{key[:32]}.woff2" if cache is not None else None
     if stored is not None and stored.is_file():
         return stored.read_bytes()
@@ -171,29 +176,116 @@ def subset_woff2(path: Path, codepoints: frozenset[int], cache: Path | None = No
     return data
 
 
+# How a font is cut, part of the cache key: a new way of cutting does not take the old cuts.
+CUT = b"harfbuzz; woff2 brotli 9"
+# Brotli's quality for the WOFF2 data. fontTools compresses at the best, 11: a Korean memo's two
+# faces then take half a second; at 9 a quarter of that, for 3 % more bytes (docs/performance.md).
+BROTLI_QUALITY = 9
+_brotli_lock = threading.Lock()
+
+
 @lru_cache(maxsize=32)
 def _subset(path: Path, codepoints: frozenset[int]) -> bytes:
-    """Cut the font (no hinting, default layout features: a browser draws the text as the PDF
-    does) and compress it."""
-    from fontTools import subset
+    """Cut the font with HarfBuzz (no hinting, HarfBuzz's default layout features: a browser draws
+    the text as the PDF does), keep the pairs of its legacy ``kern`` table among the glyphs kept
+    (HarfBuzz drops that table; browsers apply it) and write it as WOFF2 with fontTools."""
+    import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.hinting = False
-    options.desubroutinize = True
-    options.name_IDs = [1, 2]  # family and style: what a browser reports as the drawing font
-    options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "DSIG"]
+    spec = hb.SubsetInput()
+    spec.unicode_set.update(codepoints)
+    spec.flags = hb.SubsetFlags.NO_HINTING
+    names = spec.name_id_set
+    names.clear()
+    names.update((1, 2))  # family and style: what a browser reports as the drawing font
+    plan = hb.SubsetPlan(_hb_face(path), spec)
+    kept = dict(plan.old_to_new_glyph_mapping.items())
+    cut = plan.execute()
     # The font's own timestamp, not the time of the cut: the same page has the same bytes on every
     # build and machine (a local build and a cluster's are compared byte for byte).
-    font = TTFont(io.BytesIO(_font_bytes(path)), recalcTimestamp=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(codepoints))
-    subsetter.subset(font)
-    out = io.BytesIO()
+    font = TTFont(io.BytesIO(cut.blob.data), recalcTimestamp=False)
+    kerning = _kerning(path, kept, font.getGlyphOrder())
+    if kerning is not None:
+        font["kern"] = kerning
     font.flavor = "woff2"
-    font.save(out)
+    out = io.BytesIO()
+    with _brotli_lock, _brotli_quality(BROTLI_QUALITY):
+        font.save(out)
     return out.getvalue()
+
+
+@lru_cache(maxsize=4)
+def _hb_face(path: Path):
+    import uharfbuzz as hb
+
+    return hb.Face(hb.Blob(_font_bytes(path)))
+
+
+@lru_cache(maxsize=4)
+def _source_kern(path: Path) -> tuple[object, dict[str, int]] | None:
+    """The font's legacy ``kern`` table (pairs by glyph name) and its glyph ids by name; None
+    without one."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(_font_bytes(path)), lazy=True)
+    if "kern" not in font:
+        return None
+    return font["kern"], {name: i for i, name in enumerate(font.getGlyphOrder())}
+
+
+def _kerning(path: Path, kept: dict[int, int], order: list[str]):
+    """The font's ``kern`` table cut to the pairs whose two glyphs are kept (``kept``: old glyph
+    id to new, ``order``: the cut font's glyph names), as fontTools' subsetter cuts it: subtables
+    of formats it does not read left out, None when no pair is left."""
+    import copy
+
+    from fontTools.ttLib import newTable
+
+    source = _source_kern(path)
+    if source is None:
+        return None
+    table, ids = source
+    new = {name: order[kept[i]] for name, i in ids.items() if i in kept}
+    subtables = []
+    for subtable in table.kernTables:
+        if not hasattr(subtable, "kernTable"):
+            continue
+        pairs = {
+            (new[a], new[b]): v for (a, b), v in subtable.kernTable.items() if a in new and b in new
+        }
+        if pairs:
+            cut = copy.copy(subtable)
+            cut.kernTable = pairs
+            subtables.append(cut)
+    if not subtables:
+        return None
+    kern = newTable("kern")
+    kern.version = table.version
+    kern.kernTables = subtables
+    return kern
+
+
+@contextmanager
+def _brotli_quality(quality: int) -> Iterator[None]:
+    """fontTools' WOFF2 writer compresses with ``brotli.compress(data, mode=...)``, at brotli's
+    best quality; have it compress at ``quality`` meanwhile (callers hold ``_brotli_lock``)."""
+    from fontTools.ttLib import woff2
+
+    real = woff2.brotli
+
+    class Brotli:
+        def __getattr__(self, name: str):
+            return getattr(real, name)
+
+        @staticmethod
+        def compress(data: bytes, mode: int = real.MODE_GENERIC) -> bytes:
+            return real.compress(data, mode=mode, quality=quality)
+
+    woff2.brotli = Brotli()
+    try:
+        yield
+    finally:
+        woff2.brotli = real
 
 
 def unicode_range(codepoints: frozenset[int]) -> str:

@@ -123,23 +123,107 @@ def test_the_characters_a_font_draws_are_those_its_cmap_maps(font: str) -> None:
     assert webfont._cmap(path) == frozenset(TTFont(path, lazy=True).getBestCmap())
 
 
-def test_a_font_beyond_the_basic_plane_is_read_from_its_format_12_subtable(tmp_path: Path) -> None:
+def drawn_font(path: Path, kerning: dict[tuple[str, str], int] | None = None) -> Path:
+    """A small TrueType font: "a", a Hangul syllable and an emoji (beyond the basic plane), with
+    a legacy ``kern`` table of ``kerning`` when given."""
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+    from fontTools.ttLib.tables._k_e_r_n import KernTable_format_0
 
     names = [".notdef", "a", "hangul", "smile"]
     cmap = {ord("a"): "a", 0xAC00: "hangul", 0x1F600: "smile"}
     builder = FontBuilder(1000, isTTF=True)
     builder.setupGlyphOrder(names)
     builder.setupCharacterMap(cmap)
-    builder.setupGlyf({n: TTGlyphPen(None).glyph() for n in names})
+    pen = TTGlyphPen(None)
+    pen.moveTo((0, 0)), pen.lineTo((0, 500)), pen.lineTo((400, 0)), pen.closePath()
+    builder.setupGlyf({n: pen.glyph() for n in names})
     builder.setupHorizontalMetrics({n: (500, 0) for n in names})
     builder.setupHorizontalHeader(ascent=800, descent=-200)
     builder.setupNameTable({"familyName": "Drawn", "styleName": "Regular"})
     builder.setupOS2()
     builder.setupPost()
-    path = tmp_path / "drawn.ttf"
+    if kerning:
+        table = KernTable_format_0()
+        table.version, table.coverage, table.apple, table.kernTable = 0, 1, False, kerning
+        builder.font["kern"] = newTable("kern")
+        builder.font["kern"].version, builder.font["kern"].kernTables = 0, [table]
     builder.save(str(path))
+    return path
+
+
+def test_a_font_beyond_the_basic_plane_is_read_from_its_format_12_subtable(tmp_path: Path) -> None:
+    path = drawn_font(tmp_path / "drawn.ttf")
     formats = {(t.platformID, t.platEncID): t.format for t in TTFont(path)["cmap"].tables}
     assert formats.get((3, 10)) == 12
+    cmap = {ord("a"), 0xAC00, 0x1F600}
     assert webfont._cmap(path) == frozenset(cmap) == frozenset(TTFont(path).getBestCmap())
+
+
+def kerning_by_character(font: TTFont) -> dict[tuple[str, str], int]:
+    names = {glyph: chr(cp) for cp, glyph in font.getBestCmap().items()}
+    if "kern" not in font:
+        return {}
+    return {
+        (names[a], names[b]): value
+        for table in font["kern"].kernTables
+        for (a, b), value in table.kernTable.items()
+    }
+
+
+def test_a_cut_keeps_the_kerning_pairs_of_the_glyphs_it_keeps(tmp_path: Path) -> None:
+    """HarfBuzz drops a font's legacy kern table, which browsers apply: the cut carries the pairs
+    whose two glyphs it keeps, under their new glyph ids, and no table when none is left."""
+    path = drawn_font(tmp_path / "kerned.ttf", {("a", "hangul"): -50, ("a", "smile"): -30})
+    cut = TTFont(io.BytesIO(webfont._subset(path, frozenset({ord("a"), 0xAC00}))))
+    assert cut.flavor == "woff2"
+    assert {chr(cp) for cp in cut.getBestCmap()} == {"a", "\uac00"}
+    assert kerning_by_character(cut) == {("a", "\uac00"): -50}
+    alone = TTFont(io.BytesIO(webfont._subset(path, frozenset({0xAC00, 0x1F600}))))
+    assert "kern" not in alone
+    unkerned = drawn_font(tmp_path / "plain.ttf")
+    assert "kern" not in TTFont(io.BytesIO(webfont._subset(unkerned, frozenset({ord("a")}))))
+
+
+def test_a_cut_keeps_what_fonttools_subsetter_keeps() -> None:
+    """fontTools' subsetter, with the options the cut stands for (no hinting, names 1 and 2), is
+    the reference: the cut of the bundled font has the same characters, outlines, advances, names
+    and kerning pairs (its Latin letters are kerned), only its bytes differ."""
+    from fontTools import subset
+    from fontTools.pens.recordingPen import RecordingPen
+
+    face = webfont.faces(TEMPLATES)[0]
+    wanted = frozenset(map(ord, "AVATAR To Wy. 관세 50% 인도")) - {ord(" ")}
+    cut = TTFont(io.BytesIO(webfont._subset(face.path, wanted)))
+    options = subset.Options()
+    options.hinting, options.name_IDs = False, [1, 2]
+    reference = TTFont(face.path)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(wanted))
+    subsetter.subset(reference)
+
+    def drawn(font: TTFont) -> dict[str, tuple[int, list]]:
+        glyphs = font.getGlyphSet()
+        out = {}
+        for cp, name in font.getBestCmap().items():
+            pen = RecordingPen()
+            glyphs[name].draw(pen)
+            out[chr(cp)] = (glyphs[name].width, pen.value)
+        return out
+
+    assert set(drawn(cut)) == {chr(cp) for cp in wanted}
+    assert drawn(cut) == drawn(reference)
+    names = [(r.nameID, r.platformID, r.langID, str(r)) for r in cut["name"].names]
+    assert names == [(r.nameID, r.platformID, r.langID, str(r)) for r in reference["name"].names]
+    kerning = kerning_by_character(cut)
+    assert ("A", "V") in kerning and kerning == kerning_by_character(reference)
+
+
+def test_a_cut_leaves_fonttools_woff2_writer_as_it_was(tmp_path: Path) -> None:
+    """The cut has fontTools compress at a lower Brotli quality while it writes, and only then."""
+    from fontTools.ttLib import woff2
+
+    before = woff2.brotli
+    webfont._subset(drawn_font(tmp_path / "drawn.ttf"), frozenset({ord("a")}))
+    assert woff2.brotli is before
