@@ -201,6 +201,8 @@ def _subset(path: Path, codepoints: frozenset[int]) -> bytes:
     plan = hb.SubsetPlan(_hb_face(path), spec)
     kept = dict(plan.old_to_new_glyph_mapping.items())
     cut = plan.execute()
+    if cut is None:
+        raise ValueError(f"{path.name}: HarfBuzz could not cut the font")
     # The font's own timestamp, not the time of the cut: the same page has the same bytes on every
     # build and machine (a local build and a cluster's are compared byte for byte).
     font = TTFont(io.BytesIO(cut.blob.data), recalcTimestamp=False)
