@@ -194,7 +194,7 @@ def _subset(path: Path, codepoints: frozenset[int]) -> bytes:
 
     spec = hb.SubsetInput()
     spec.unicode_set.update(codepoints)
-    spec.flags = hb.SubsetFlags.NO_HINTING
+    spec.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.DESUBROUTINIZE  # CFF: smaller WOFF2
     names = spec.name_id_set
     names.clear()
     names.update((1, 2))  # family and style: what a browser reports as the drawing font
@@ -206,7 +206,8 @@ def _subset(path: Path, codepoints: frozenset[int]) -> bytes:
     # The font's own timestamp, not the time of the cut: the same page has the same bytes on every
     # build and machine (a local build and a cluster's are compared byte for byte).
     font = TTFont(io.BytesIO(cut.blob.data), recalcTimestamp=False)
-    kerning = _kerning(path, kept, font.getGlyphOrder())
+    # With a GPOS table, fontTools' subsetter drops the legacy one (browsers kern with GPOS): so here.
+    kerning = None if "GPOS" in font else _kerning(path, kept, font.getGlyphOrder())
     if kerning is not None:
         font["kern"] = kerning
     font.flavor = "woff2"

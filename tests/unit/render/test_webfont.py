@@ -123,9 +123,12 @@ def test_the_characters_a_font_draws_are_those_its_cmap_maps(font: str) -> None:
     assert webfont._cmap(path) == frozenset(TTFont(path, lazy=True).getBestCmap())
 
 
-def drawn_font(path: Path, kerning: dict[tuple[str, str], int] | None = None) -> Path:
+def drawn_font(
+    path: Path, kerning: dict[tuple[str, str], int] | None = None, features: str = ""
+) -> Path:
     """A small TrueType font: "a", a Hangul syllable and an emoji (beyond the basic plane), with
-    a legacy ``kern`` table of ``kerning`` when given."""
+    a legacy ``kern`` table of ``kerning`` and OpenType ``features`` (feature file syntax) when
+    given."""
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import newTable
@@ -149,6 +152,8 @@ def drawn_font(path: Path, kerning: dict[tuple[str, str], int] | None = None) ->
         table.version, table.coverage, table.apple, table.kernTable = 0, 1, False, kerning
         builder.font["kern"] = newTable("kern")
         builder.font["kern"].version, builder.font["kern"].kernTables = 0, [table]
+    if features:
+        builder.addOpenTypeFeatures(features)
     builder.save(str(path))
     return path
 
@@ -184,6 +189,13 @@ def test_a_cut_keeps_the_kerning_pairs_of_the_glyphs_it_keeps(tmp_path: Path) ->
     assert "kern" not in alone
     unkerned = drawn_font(tmp_path / "plain.ttf")
     assert "kern" not in TTFont(io.BytesIO(webfont._subset(unkerned, frozenset({ord("a")}))))
+    # With OpenType kerning as well, browsers kern with that: the legacy table is left out, as
+    # fontTools' subsetter leaves it out.
+    both = drawn_font(
+        tmp_path / "both.ttf", {("a", "hangul"): -50}, "feature kern { pos a hangul -40; } kern;"
+    )
+    cut = TTFont(io.BytesIO(webfont._subset(both, frozenset({ord("a"), 0xAC00}))))
+    assert "GPOS" in cut and "kern" not in cut
 
 
 def test_a_cut_keeps_what_fonttools_subsetter_keeps() -> None:
