@@ -8,10 +8,10 @@ Korean page gets every character it shows that the font has, so that its Latin l
 match its Hangul, as in the PDF; any other page only its Hangul and CJK characters (a "한국어" link,
 a Korean title in the index), with a ``unicode-range`` so its own letters keep their font.
 
-Cutting a Korean memo's two faces takes about a quarter of a second (most of it fontTools writing
-the WOFF2; fontTools' own subsetter took three times as long), so the cut fonts are kept in
-``build/webfonts/``, by font, way of cutting and characters: a memo whose text did not change
-reuses them.
+Cutting a Korean memo's two faces takes about a quarter of a second, most of it fontTools writing
+the WOFF2 (fontTools' own subsetter with Brotli's best quality took three times as long); the cut
+fonts are kept in ``build/webfonts/``, by font, way of cutting and characters: a memo whose text
+did not change reuses them.
 
 Budget: :data:`BUDGET` bytes of WOFF2 per page, both faces together (a Korean memo of four pages
 uses about 450 distinct characters: about 74 KB). A page over budget is reported by the build.
@@ -160,7 +160,7 @@ def _font_digest(path: Path) -> bytes:
 
 def subset_woff2(path: Path, codepoints: frozenset[int], cache: Path | None = None) -> bytes:
     """The font at ``path`` cut down to ``codepoints``, as WOFF2; kept in ``cache`` (a folder,
-    by font and characters), since cutting a large font takes seconds."""
+    by font, way of cutting and characters), and taken from there when it was cut before."""
     key = hashlib.sha256(_font_digest(path) + CUT + unicode_range(codepoints).encode()).hexdigest()
     stored = cache / f"{key[:32]}.woff2" if cache is not None else None
     if stored is not None and stored.is_file():
