@@ -206,11 +206,12 @@ def render_memos(
     prepared: Prepared | None = None,
     previous: Path | None = None,
     input_key: str | None = None,
+    written: list[str] | None = None,
 ) -> None:
     """Render the given memo editions (all when empty) in this one process; ``previous`` (one
     memo only) is an earlier edition's record of it, to say what changed since; ``input_key``
     (one memo only), the key planning computed of its inputs, kept in its meta record for
-    publish (``memo.workflow.digest.memo_key``)."""
+    publish (``memo.workflow.digest.memo_key``). Each memo written is added to ``written``."""
     prepared = prepared or prepare(root, pdf)
     edition = prepared.edition
     ids = output_ids or edition.output_ids()
@@ -224,6 +225,8 @@ def render_memos(
         if input_key is not None:
             r.meta["input_key"] = input_key
         write_outputs(r, out, prepared.renderer if pdf else None)
+        if written is not None:
+            written.append(oid)
         print(f"[{i}/{len(ids)}] {oid}: {time.monotonic() - start:.1f} s", file=sys.stderr)
 
 
@@ -247,6 +250,7 @@ def check_page(r: Rendered) -> None:
 def cli_render(args: Any, prepared: Prepared | None = None) -> int:
     """``memo render``: render memos to build/memos/ (with inputs already prepared, if given)."""
     root = Path(args.root)
+    written: list[str] = []
     try:
         previous = getattr(args, "previous", None)
         render_memos(
@@ -257,11 +261,14 @@ def cli_render(args: Any, prepared: Prepared | None = None) -> int:
             prepared,
             root / previous if previous else None,
             getattr(args, "input_key", None),
+            written,
         )
     except DataError as e:
         print(format_problems(e.problems), file=sys.stderr)
         n = len(e.problems)
-        print(f"{n} problem{'' if n == 1 else 's'}; no memo was written", file=sys.stderr)
+        # A problem only a memo's render meets (its font) comes after the memos before it.
+        what = f"only {', '.join(written)} written" if written else "no memo was written"
+        print(f"{n} problem{'' if n == 1 else 's'}; {what}", file=sys.stderr)
         return 1
     except (MemoError, KeyError) as e:
         print(printable(f"error: {e}"), file=sys.stderr)

@@ -8,7 +8,7 @@ Korean page gets every character it shows that the font has, so that its Latin l
 match its Hangul, as in the PDF; any other page only its Hangul and CJK characters (a "한국어" link,
 a Korean title in the index), with a ``unicode-range`` so its own letters keep their font.
 
-Cutting a Korean memo's two faces takes about a quarter of a second, most of it fontTools writing
+Cutting a Korean memo's two faces takes about 0.3 CPU-s, most of it fontTools writing
 the WOFF2 (fontTools' own subsetter with Brotli's best quality took three times as long); the cut
 fonts are kept in ``build/webfonts/``, by font, way of cutting and characters: a memo whose text
 did not change reuses them.
@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from memo.core.problems import DataError, Problem
+
 FAMILY = "Memo Korean"
 # Languages written with the family: their pages take every character they show from it.
 LANGUAGES = ("ko",)
@@ -47,24 +49,52 @@ _TAG = re.compile(r"<[^>]+>")
 
 @dataclass(frozen=True)
 class Face:
-    """One face of the family: its weight and its font file."""
+    """One face of the family: its weight, its font file, and where print.css names it (the
+    ``src`` as written, its line)."""
 
     weight: str
     path: Path
+    src: str = ""
+    line: int = 0
 
 
 def faces(templates: Path) -> list[Face]:
     """The faces print.css declares for the family (regular first), with their files."""
     css = (templates / "print.css").read_text(encoding="utf-8")
     out = []
-    for rule in _FACE.findall(css):
+    for match in _FACE.finditer(css):
+        rule = match.group(1)
         family = _FAMILY.search(rule)
         src = _SRC.search(rule)
         if family and src and family.group(1) == FAMILY:
             weight = _WEIGHT.search(rule)
-            path = (templates / src.group(1).strip("\"'")).resolve()
-            out.append(Face(weight.group(1) if weight else "normal", path))
+            written = src.group(1).strip("\"'")
+            line = css.count("\n", 0, match.start(1) + src.start()) + 1
+            out.append(
+                Face(
+                    weight.group(1) if weight else "normal",
+                    (templates / written).resolve(),
+                    written,
+                    line,
+                )
+            )
     return sorted(out, key=lambda f: f.weight != "normal")
+
+
+def _uncut(templates: Path, face: Face, error: Exception) -> DataError:
+    """A face that cannot be read or cut (a damaged or truncated file), named where print.css
+    names it."""
+    return DataError(
+        [
+            Problem(
+                f"{templates.name}/print.css",
+                face.line,
+                "src",
+                f"{face.src} cannot be cut for the HTML pages ({type(error).__name__}: {error})",
+                "restore the font file, or name another TrueType or OpenType font here",
+            )
+        ]
+    )
 
 
 def shown_text(page: str) -> str:
@@ -176,11 +206,11 @@ def subset_woff2(path: Path, codepoints: frozenset[int], cache: Path | None = No
     return data
 
 
-# How a font is cut, part of the cache key: a new way of cutting does not take the old cuts.
-CUT = b"harfbuzz; woff2 brotli 9"
 # Brotli's quality for the WOFF2 data. fontTools compresses at the best, 11: a Korean memo's two
-# faces then take half a second; at 9 a quarter of that, for 3 % more bytes (docs/performance.md).
+# faces then take over half a second; at 9 half that, for 4 % more bytes (docs/performance.md).
 BROTLI_QUALITY = 9
+# How a font is cut, part of the cache key: a new way of cutting does not take the old cuts.
+CUT = f"harfbuzz; woff2 brotli {BROTLI_QUALITY}".encode()
 _brotli_lock = threading.Lock()
 
 
@@ -200,9 +230,7 @@ def _subset(path: Path, codepoints: frozenset[int]) -> bytes:
     names.update((1, 2))  # family and style: what a browser reports as the drawing font
     plan = hb.SubsetPlan(_hb_face(path), spec)
     kept = dict(plan.old_to_new_glyph_mapping.items())
-    cut = plan.execute()
-    if cut is None:
-        raise ValueError(f"{path.name}: HarfBuzz could not cut the font")
+    cut = plan.execute()  # RuntimeError when the font is damaged (for_page names it)
     # The font's own timestamp, not the time of the cut: the same page has the same bytes on every
     # build and machine (a local build and a cluster's are compared byte for byte).
     font = TTFont(io.BytesIO(cut.blob.data), recalcTimestamp=False)
@@ -316,14 +344,24 @@ def for_page(page: str, language: str, templates: Path, cache: Path | None = Non
     out = []
     size = 0
     for face in faces(templates):
-        cmap = _cmap(face.path)
+        try:
+            cmap = _cmap(face.path)
+        except OSError:
+            raise  # a missing or unreadable file: said as such, with its name
+        except Exception as e:
+            raise _uncut(templates, face, e) from e
         if language.split("-")[0] in LANGUAGES:
             wanted = {ord(c) for c in chars if not c.isspace()} & cmap
         else:
             wanted = {ord(c) for c in chars if wide(c)} & cmap
         if not any(wide(chr(cp)) for cp in wanted):
             return Embedded("", 0)  # nothing Korean on the page
-        data = subset_woff2(face.path, frozenset(wanted), cache)
+        try:
+            data = subset_woff2(face.path, frozenset(wanted), cache)
+        except OSError:
+            raise
+        except Exception as e:  # HarfBuzz's RuntimeError, fontTools' TTLibError, ...
+            raise _uncut(templates, face, e) from e
         size += len(data)
         out.append(
             f'@font-face {{ font-family: "{FAMILY}"; font-weight: {face.weight}; '

@@ -141,7 +141,7 @@ def test_cli_render_with_bad_reference_files_writes_nothing(
         "data/sources.csv:5: id: duplicate id 'fn01', first used on line 3 (give each row its own id)",
         "1 problem; no memo was written",
     ]
-    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*")) == []
 
 
 def test_cli_render_of_a_broken_template_is_one_line(built: Path, tmp_path: Path, capsys) -> None:
@@ -262,3 +262,36 @@ def test_the_box_says_since_which_edition_when_it_has_another_date(
     assert "US tariff rate for India fell from 55% to 50%." in html
     since = json.loads((out / "tariff-brief-en.figures.json").read_text(encoding="utf-8"))
     assert since["whats_new"]["since"] == "2025-09-08-0a1b2c3d4e5f"
+
+
+def test_a_korean_font_that_cannot_be_cut_is_a_problem_at_its_line_of_print_css(
+    built: Path, tmp_path: Path, capsys
+) -> None:
+    """A damaged font file (here, cut short) stops the render as a problem at the line of
+    templates/print.css that names it, not as a traceback; the memo is not written."""
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy, symlinks=True)  # assets/ stays a link: only read through it
+    font = (copy / "assets/fonts/NanumGothic.ttf").read_bytes()
+    (copy / "templates/cut-short.ttf").write_bytes(font[: len(font) // 2])
+    css = copy / "templates/print.css"
+    text = css.read_text(encoding="utf-8")
+    named = "url(../assets/fonts/NanumGothic.ttf)"
+    assert text.count(named) == 1
+    css.write_text(text.replace(named, "url(cut-short.ttf)"), encoding="utf-8")
+    # The English memo has no Korean: it is rendered and written before the Korean one stops.
+    out = tmp_path / "out"
+    assert cli_render(args(copy, "tariff-brief-en", "trade-brief-ko", out=str(out))) == 1
+    *progress, problem, summary = capsys.readouterr().err.splitlines()
+    at = line_of(text, '@font-face { font-family: "Memo Korean"; src:')
+    assert problem.startswith(
+        f"templates/print.css:{at}: src: cut-short.ttf cannot be cut for the HTML pages ("
+    )
+    assert problem.endswith(
+        "(restore the font file, or name another TrueType or OpenType font here)"
+    )
+    assert summary == "1 problem; only tariff-brief-en written"
+    assert {p.name.split(".")[0] for p in out.iterdir()} == {"tariff-brief-en"}
+    # Alone, as a build's render job renders it: nothing written.
+    assert cli_render(args(copy, "trade-brief-ko", out=str(tmp_path / "alone"))) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == "1 problem; no memo was written"
+    assert not (tmp_path / "alone").exists()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
+from memo.core.problems import DataError
 from memo.render import webfont
 from unit.support import REPO
 
@@ -68,6 +69,32 @@ def test_another_page_carries_only_its_hangul_within_its_range(tmp_path: Path) -
         assert {chr(cp) for cp in font.getBestCmap()} == set("한국어")
         # Latin letters keep the page's own font: the face covers only these three.
         assert unicode_range == webfont.unicode_range(frozenset(map(ord, "한국어")))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda font: font[: len(font) // 2], lambda font: b"not a font, " * 100],
+    ids=["cut short", "not a font"],
+)
+def test_a_face_that_cannot_be_cut_is_named_where_print_css_names_it(
+    tmp_path: Path, damage
+) -> None:
+    """The bold face's file damaged: a problem at the line of print.css naming it, as written."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    regular, bold = webfont.faces(TEMPLATES)
+    (templates / "regular.ttf").write_bytes(regular.path.read_bytes())
+    (templates / "damaged.ttf").write_bytes(damage(bold.path.read_bytes()))
+    css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
+    css = css.replace(f"url({regular.src})", "url(regular.ttf)")
+    css = css.replace(f"url({bold.src})", "url(damaged.ttf)")
+    (templates / "print.css").write_text(css, encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        webfont.embed(KOREAN_PAGE, "ko", templates)
+    (problem,) = raised.value.problems
+    at = 1 + next(i for i, line in enumerate(css.splitlines()) if "damaged.ttf" in line)
+    assert (problem.path, problem.line, problem.column) == ("templates/print.css", at, "src")
+    assert problem.problem.startswith("damaged.ttf cannot be cut for the HTML pages (")
 
 
 def test_a_page_without_korean_is_left_as_it_is(tmp_path: Path) -> None:
