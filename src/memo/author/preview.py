@@ -139,7 +139,8 @@ def changed_kinds(names: set[str]) -> set[str]:
 
 @dataclass
 class Page:
-    """The page served now: its HTML (with the script), the memo's own HTML (None on error),
+    """The page served now: its HTML (the memo's page as the build writes it, with the Korean
+    font it draws, and the script), the memo's own HTML as WeasyPrint prints it (None on error),
     its version (a new one after every render) and how long the render took."""
 
     html: str
@@ -240,21 +241,24 @@ class Preview:
         from memo.render.html import MemoError, render_html
 
         start = time.perf_counter()
-        memo_html = None
+        memo_html = served = None
         problems = list(self.problems)
         if self.prepared is not None:
             edition = self.prepared.edition
             try:
                 memo, lang = edition.memo(self.output_id)
                 book = self.prepared.book(memo, lang, self.root / "templates")
-                memo_html = render_html(self.root, self.env, book, edition, memo).html
+                rendered = render_html(self.root, self.env, book, edition, memo)
+                memo_html, served = rendered.html, rendered.page
             except KeyError as e:
                 problems = [Problem("config/memos.yaml", 1, "memos", str(e.args[0]))]
+            except DataError as e:  # what only a render meets: a Korean font it cannot cut
+                problems = e.problems
             except MemoError as e:
                 problems = [Problem(e.path, e.line, "", e.problem)]
             except (OSError, ValueError) as e:  # a catalogue missing or broken, a file vanished
                 problems = [Problem(getattr(e, "filename", None) or "templates", 1, "", str(e))]
-        body = error_page(self.output_id, problems) if memo_html is None else memo_html
+        body = error_page(self.output_id, problems) if served is None else served
         with self.changed:
             page = Page(
                 inject(body),

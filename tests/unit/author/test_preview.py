@@ -109,6 +109,15 @@ def test_the_preview_shows_what_the_build_publishes(preview, project):
     render_memos(project, ["tariff-brief-en"], project / "build/memos", pdf=False)
     built = (project / "build/memos/tariff-brief-en.html").read_text(encoding="utf-8")
     assert preview.page.memo_html == built
+    # A Korean memo's page carries the font it draws, in the preview as in the build.
+    from memo.author.preview import Preview
+
+    korean = Preview(project, "trade-brief-ko")
+    korean.load()
+    korean.render()
+    render_memos(project, ["trade-brief-ko"], project / "build/memos", pdf=False)
+    built = (project / "build/memos/trade-brief-ko.html").read_text(encoding="utf-8")
+    assert 'id="embedded-fonts"' in built and korean.page.html == inject(built)
 
 
 def test_a_print_css_change_reaches_the_next_pdf(preview, project):
@@ -127,3 +136,28 @@ def test_a_print_css_change_reaches_the_next_pdf(preview, project):
     css.write_text(css.read_text(encoding="utf-8") + line, encoding="utf-8")
     preview.refresh({"templates/print.css"})
     assert "Draft for review" in first_page(preview.pdf())
+
+
+def test_a_korean_font_that_cannot_be_cut_is_shown_at_its_line_of_print_css(project):
+    from memo.author.preview import Preview
+
+    css = project / "templates/print.css"
+    text = css.read_text(encoding="utf-8")
+    (project / "templates/empty.ttf").write_bytes(b"")
+    css.write_text(text.replace("../assets/fonts/NanumGothicBold.ttf", "empty.ttf"), "utf-8")
+    preview = Preview(project, "trade-brief-ko")
+    preview.load()
+    page = preview.render()
+    at = line_of(text, '@font-face { font-family: "Memo Korean"; font-weight: bold;')
+    assert page.memo_html is None
+    assert [(p.path, p.line, p.column) for p in page.problems] == [
+        ("templates/print.css", at, "src")
+    ]
+    assert "empty.ttf cannot be cut for the HTML pages" in page.html
+    css.write_text(text, encoding="utf-8")
+    preview.refresh({"templates/print.css"})
+    # The page served is the memo's page as the build writes it: with the Korean font it draws
+    # (the PDF is printed from the memo's HTML without it, print.css naming the font files).
+    served = preview.page
+    assert served.problems == [] and 'id="embedded-fonts"' in served.html
+    assert 'id="embedded-fonts"' not in served.memo_html
