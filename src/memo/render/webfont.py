@@ -81,16 +81,19 @@ def faces(templates: Path) -> list[Face]:
     return sorted(out, key=lambda f: f.weight != "normal")
 
 
-def _uncut(templates: Path, face: Face, error: Exception) -> DataError:
+def _uncut(templates: Path, face: Face, error: Exception, what: str) -> DataError:
     """A face that cannot be read or cut (a damaged or truncated file), named where print.css
-    names it."""
+    names it; ``what`` says which."""
+    cause = type(error).__name__
+    if cause == "error":  # struct.error, from reading the font's tables
+        cause = f"{type(error).__module__}.error"
     return DataError(
         [
             Problem(
                 f"{templates.name}/print.css",
                 face.line,
                 "src",
-                f"{face.src} cannot be cut for the HTML pages ({type(error).__name__}: {error})",
+                f"{face.src} {what} ({cause}: {error})",
                 "restore the font file, or name another TrueType or OpenType font here",
             )
         ]
@@ -349,7 +352,7 @@ def for_page(page: str, language: str, templates: Path, cache: Path | None = Non
         except OSError:
             raise  # a missing or unreadable file: said as such, with its name
         except Exception as e:
-            raise _uncut(templates, face, e) from e
+            raise _uncut(templates, face, e, "is not a font whose characters can be read") from e
         if language.split("-")[0] in LANGUAGES:
             wanted = {ord(c) for c in chars if not c.isspace()} & cmap
         else:
@@ -361,7 +364,7 @@ def for_page(page: str, language: str, templates: Path, cache: Path | None = Non
         except OSError:
             raise
         except Exception as e:  # HarfBuzz's RuntimeError, fontTools' TTLibError, ...
-            raise _uncut(templates, face, e) from e
+            raise _uncut(templates, face, e, "cannot be cut for the HTML pages") from e
         size += len(data)
         out.append(
             f'@font-face {{ font-family: "{FAMILY}"; font-weight: {face.weight}; '

@@ -153,7 +153,7 @@ def test_a_korean_font_that_cannot_be_cut_is_shown_at_its_line_of_print_css(proj
     assert [(p.path, p.line, p.column) for p in page.problems] == [
         ("templates/print.css", at, "src")
     ]
-    assert "empty.ttf cannot be cut for the HTML pages" in page.html
+    assert "empty.ttf is not a font whose characters can be read" in page.html
     css.write_text(text, encoding="utf-8")
     preview.refresh({"templates/print.css"})
     # The page served is the memo's page as the build writes it: with the Korean font it draws

@@ -72,12 +72,15 @@ def test_another_page_carries_only_its_hangul_within_its_range(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
-    "damage",
-    [lambda font: font[: len(font) // 2], lambda font: b"not a font, " * 100],
+    ("damage", "said"),
+    [
+        (lambda font: font[: len(font) // 2], "cannot be cut for the HTML pages"),
+        (lambda font: b"not a font, " * 100, "is not a font whose characters can be read"),
+    ],
     ids=["cut short", "not a font"],
 )
 def test_a_face_that_cannot_be_cut_is_named_where_print_css_names_it(
-    tmp_path: Path, damage
+    tmp_path: Path, damage, said: str
 ) -> None:
     """The bold face's file damaged: a problem at the line of print.css naming it, as written."""
     templates = tmp_path / "templates"
@@ -94,7 +97,7 @@ def test_a_face_that_cannot_be_cut_is_named_where_print_css_names_it(
     (problem,) = raised.value.problems
     at = 1 + next(i for i, line in enumerate(css.splitlines()) if "damaged.ttf" in line)
     assert (problem.path, problem.line, problem.column) == ("templates/print.css", at, "src")
-    assert problem.problem.startswith("damaged.ttf cannot be cut for the HTML pages (")
+    assert problem.problem.startswith(f"damaged.ttf {said} (")
 
 
 def test_a_page_without_korean_is_left_as_it_is(tmp_path: Path) -> None:
