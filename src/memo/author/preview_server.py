@@ -106,6 +106,11 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+# How often the HTTP server's loop looks whether it was told to stop: shutdown() (Ctrl-C) waits
+# for it (socketserver's default, half a second, was felt at every stop).
+STOP_POLL = 0.05
+
+
 def serve(preview: Preview, port: int = 0) -> tuple[Server, threading.Event]:
     """Start the HTTP server (127.0.0.1) and the watcher, each in a thread; return the server and
     the event that stops the watcher."""
@@ -113,7 +118,9 @@ def serve(preview: Preview, port: int = 0) -> tuple[Server, threading.Event]:
     server = Server(("127.0.0.1", port), handler)
     stop = threading.Event()
     threading.Thread(target=preview.watch, args=(stop,), daemon=True).start()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": STOP_POLL}, daemon=True
+    ).start()
     return server, stop
 
 
