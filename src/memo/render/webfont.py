@@ -243,7 +243,7 @@ def _subset(path: Path, codepoints: frozenset[int]) -> bytes:
         font["kern"] = kerning
     font.flavor = "woff2"
     out = io.BytesIO()
-    with _brotli_lock, _brotli_quality(BROTLI_QUALITY):
+    with _brotli_quality(BROTLI_QUALITY):
         font.save(out)
     return out.getvalue()
 
@@ -256,15 +256,15 @@ def _hb_face(path: Path):
 
 
 @lru_cache(maxsize=4)
-def _source_kern(path: Path) -> tuple[object, dict[str, int]] | None:
-    """The font's legacy ``kern`` table (pairs by glyph name) and its glyph ids by name; None
+def _source_kern(path: Path) -> tuple[object, list[str]] | None:
+    """The font's legacy ``kern`` table (pairs by glyph name) and its glyph names by id; None
     without one."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(_font_bytes(path)), lazy=True)
     if "kern" not in font:
         return None
-    return font["kern"], {name: i for i, name in enumerate(font.getGlyphOrder())}
+    return font["kern"], font.getGlyphOrder()
 
 
 def _kerning(path: Path, kept: dict[int, int], order: list[str]):
@@ -278,8 +278,8 @@ def _kerning(path: Path, kept: dict[int, int], order: list[str]):
     source = _source_kern(path)
     if source is None:
         return None
-    table, ids = source
-    new = {name: order[kept[i]] for name, i in ids.items() if i in kept}
+    table, names = source
+    new = {names[old]: order[cut] for old, cut in kept.items()}  # the kept glyphs' new names
     subtables = []
     for subtable in table.kernTables:
         if not hasattr(subtable, "kernTable"):
@@ -302,24 +302,24 @@ def _kerning(path: Path, kept: dict[int, int], order: list[str]):
 @contextmanager
 def _brotli_quality(quality: int) -> Iterator[None]:
     """fontTools' WOFF2 writer compresses with ``brotli.compress(data, mode=...)``, at brotli's
-    best quality; have it compress at ``quality`` meanwhile (callers hold ``_brotli_lock``)."""
+    best quality; have it compress at ``quality`` meanwhile (one writer at a time)."""
     from fontTools.ttLib import woff2
-
-    real = woff2.brotli
 
     class Brotli:
         def __getattr__(self, name: str):
             return getattr(real, name)
 
         @staticmethod
-        def compress(data: bytes, mode: int = real.MODE_GENERIC) -> bytes:
+        def compress(data: bytes, mode: int = woff2.brotli.MODE_GENERIC) -> bytes:
             return real.compress(data, mode=mode, quality=quality)
 
-    woff2.brotli = Brotli()
-    try:
-        yield
-    finally:
-        woff2.brotli = real
+    with _brotli_lock:
+        real = woff2.brotli
+        woff2.brotli = Brotli()
+        try:
+            yield
+        finally:
+            woff2.brotli = real
 
 
 def unicode_range(codepoints: frozenset[int]) -> str:
