@@ -102,6 +102,20 @@ def make_data_project(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+# ---- tiers -------------------------------------------------------------------------------------
+
+E2E = Path(__file__).with_name("e2e")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Under ``-m "not e2e"`` the end-to-end modules are not imported at all (tests/tiers.py)."""
+    from tiers import may_select_e2e
+
+    if collection_path == E2E and not may_select_e2e(config.option.markexpr):
+        return True
+    return None
+
+
 # ---- order -------------------------------------------------------------------------------------
 
 # The modules holding the longest tests (a whole install, the editions scenario, a SLURM cluster
