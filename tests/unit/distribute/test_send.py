@@ -26,10 +26,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-import pikepdf
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from memo.cli import main
 from memo.core.problems import DataError
@@ -87,6 +84,8 @@ EXPECTED = {
 
 def make_pdf(title: str, pages: int = 1) -> bytes:
     """Return the bytes of a small real PDF with ``pages`` blank pages and ``title`` in its info."""
+    import pikepdf  # imported where used, as aiosmtpd is: only the worker running these tests pays
+
     pdf = pikepdf.new()
     for _ in range(pages):
         pdf.add_blank_page()
@@ -213,6 +212,8 @@ class Server:
     """An SMTP server on 127.0.0.1 with a :class:`Recorder`, started and stopped by a test."""
 
     def __init__(self, port: int | None = None, **smtp_options: object) -> None:
+        from aiosmtpd.controller import Controller
+
         self.port = port or free_port()
         self.recorder = Recorder()
         self.controller = Controller(
@@ -492,6 +493,8 @@ def test_authentication_secrets_are_never_printed(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     secret = "s3cr3t-pa55word-xyzzy"
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.password == secret.encode()

@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 
-import openpyxl
 import pytest
 
 from memo.core.records import INDICATOR_COLUMNS
@@ -22,6 +21,8 @@ NUMERIC = {"value", "low", "high", "footnote"}
 
 def write_sheet(path, csv_text: str, title: str = "Figures") -> None:
     """A workbook holding the rows of ``csv_text`` as a person types them: numbers as numbers."""
+    import openpyxl  # here, not at the top: only the worker running this module pays for it
+
     rows = list(csv.reader(io.StringIO(csv_text)))
     book = openpyxl.Workbook()
     sheet = book.active

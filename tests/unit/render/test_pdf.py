@@ -11,19 +11,22 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from memo.render.pdf import (
-    FatalURLFetchingError,
-    PdfRenderer,
-    RenderError,
-    RestrictedFetcher,
-    remove_folders_made_here,
-)
 from unit.support import REPO, write
 
 HTML = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T</title></head><body><p>{}</p></body></html>'
+
+
+@pytest.fixture(scope="module")
+def pdf() -> ModuleType:
+    """memo.render.pdf, imported by the tests that use it: collecting this module leaves
+    WeasyPrint (0.3 s of imports) to the worker that runs it."""
+    from memo.render import pdf
+
+    return pdf
 
 
 @pytest.fixture
@@ -34,8 +37,8 @@ def root(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_a_memo_becomes_a_pdf_with_the_same_bytes_each_time(root: Path) -> None:
-    renderer = PdfRenderer(root)
+def test_a_memo_becomes_a_pdf_with_the_same_bytes_each_time(pdf: ModuleType, root: Path) -> None:
+    renderer = pdf.PdfRenderer(root)
     pages = renderer.render(HTML.format("Bottom line"), root / "a.pdf")
     renderer.render(HTML.format("Bottom line"), root / "b.pdf")
     assert pages == 1
@@ -43,9 +46,9 @@ def test_a_memo_becomes_a_pdf_with_the_same_bytes_each_time(root: Path) -> None:
     assert (root / "a.pdf").read_bytes() == (root / "b.pdf").read_bytes()
 
 
-def test_project_files_may_be_used(root: Path) -> None:
+def test_project_files_may_be_used(pdf: ModuleType, root: Path) -> None:
     html = HTML.replace("<title>", '<link rel="stylesheet" href="extra.css"><title>')
-    assert PdfRenderer(root).render(html.format("styled"), root / "a.pdf") == 1
+    assert pdf.PdfRenderer(root).render(html.format("styled"), root / "a.pdf") == 1
 
 
 @pytest.mark.parametrize(
@@ -61,28 +64,30 @@ def test_project_files_may_be_used(root: Path) -> None:
     ids=["file-outside", "network", "css-url"],
 )
 def test_a_reference_outside_the_project_fails_and_writes_nothing(
-    root: Path, markup: str, why: str
+    pdf: ModuleType, root: Path, markup: str, why: str
 ) -> None:
-    with pytest.raises(RenderError) as raised:
-        PdfRenderer(root).render(HTML.format(markup), root / "a.pdf")
+    with pytest.raises(pdf.RenderError) as raised:
+        pdf.PdfRenderer(root).render(HTML.format(markup), root / "a.pdf")
     assert "blocked reference to" in str(raised.value) and why in str(raised.value)
     assert not (root / "a.pdf").exists()
 
 
-def test_a_css_warning_fails_the_render(root: Path) -> None:
-    with pytest.raises(RenderError, match="WeasyPrint warned: .*foo"):
-        PdfRenderer(root).render(HTML.format('<span style="foo: bar">x</span>'), root / "a.pdf")
+def test_a_css_warning_fails_the_render(pdf: ModuleType, root: Path) -> None:
+    with pytest.raises(pdf.RenderError, match="WeasyPrint warned: .*foo"):
+        pdf.PdfRenderer(root).render(HTML.format('<span style="foo: bar">x</span>'), root / "a.pdf")
     assert not (root / "a.pdf").exists()
 
 
-def test_a_warning_in_print_css_fails_before_any_memo(root: Path) -> None:
+def test_a_warning_in_print_css_fails_before_any_memo(pdf: ModuleType, root: Path) -> None:
     write(root / "templates/print.css", "h1 { color: nonsense; }\n")
-    with pytest.raises(RenderError, match="WeasyPrint warned in templates/print.css: .*nonsense"):
-        PdfRenderer(root)
+    with pytest.raises(
+        pdf.RenderError, match="WeasyPrint warned in templates/print.css: .*nonsense"
+    ):
+        pdf.PdfRenderer(root)
 
 
-def test_the_fetcher_reads_files_under_its_folders_only(root: Path) -> None:
-    fetcher = RestrictedFetcher([root / "templates"])
+def test_the_fetcher_reads_files_under_its_folders_only(pdf: ModuleType, root: Path) -> None:
+    fetcher = pdf.RestrictedFetcher([root / "templates"])
     response = fetcher.fetch((root / "templates/extra.css").as_uri())
     assert response.read() == b"p { color: #222; }\n"
     assert response.content_type == "text/css"
@@ -91,7 +96,7 @@ def test_the_fetcher_reads_files_under_its_folders_only(root: Path) -> None:
         (root / "templates/../assets").as_uri(),
         "https://example.org/x",
     ):
-        with pytest.raises(FatalURLFetchingError):
+        with pytest.raises(pdf.FatalURLFetchingError):
             fetcher.fetch(url)
     assert len(fetcher.blocked) == 3
 
@@ -150,11 +155,13 @@ def in_a_fork(child: Callable[[], None]) -> int:
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
 
-def test_a_forked_child_dropping_the_renderer_leaves_its_parents_fonts(with_font: Path) -> None:
+def test_a_forked_child_dropping_the_renderer_leaves_its_parents_fonts(
+    pdf: ModuleType, with_font: Path
+) -> None:
     # The render server's children inherit its renderer; one that drops it (the inputs changed)
     # must not remove the fonts the server and its other children still use.
     root = with_font
-    kept = {"renderer": PdfRenderer(root)}
+    kept = {"renderer": pdf.PdfRenderer(root)}
     folder = kept["renderer"].font_config._folder
     assert any(folder.iterdir())  # the font copied there
 
@@ -170,17 +177,19 @@ def test_a_forked_child_dropping_the_renderer_leaves_its_parents_fonts(with_font
     assert not folder.exists()  # and this process, which made it, removes it
 
 
-def test_a_forked_child_leaving_at_once_removes_only_the_fonts_it_made(root: Path) -> None:
-    renderer = PdfRenderer(root)
+def test_a_forked_child_leaving_at_once_removes_only_the_fonts_it_made(
+    pdf: ModuleType, root: Path
+) -> None:
+    renderer = pdf.PdfRenderer(root)
     inherited = renderer.font_config._folder
     read, write_end = os.pipe()
 
     in_use = []
 
     def prepare_anew() -> None:  # a server child that prepared new inputs, then leaves
-        in_use.append(PdfRenderer(root))  # still held when the child leaves
+        in_use.append(pdf.PdfRenderer(root))  # still held when the child leaves
         os.write(write_end, str(in_use[0].font_config._folder).encode())
-        remove_folders_made_here()
+        pdf.remove_folders_made_here()
 
     assert in_a_fork(prepare_anew) == 0
     os.close(write_end)
