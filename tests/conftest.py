@@ -102,6 +102,40 @@ def make_data_project(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+# ---- temporary folders -------------------------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests' temporary folders in memory when the machine has room (tests/temproot.py)."""
+    import os
+
+    import temproot
+
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller gave it its folder
+        return
+    mounts = Path("/proc/self/mounts")
+    root = temproot.memory_root(
+        os.environ,
+        config.option.basetemp,
+        mounts.read_text() if mounts.exists() else "",
+        temproot.room_at,
+    )
+    if root is not None:
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(root)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    import getpass
+    import os
+    import tempfile
+
+    where = config.option.basetemp or (
+        f"{os.environ.get('PYTEST_DEBUG_TEMPROOT') or tempfile.gettempdir()}"
+        f"/pytest-of-{getpass.getuser()}"
+    )
+    return f"temporary folders: {where} (a test's kept only if it fails)"
+
+
 # ---- tiers -------------------------------------------------------------------------------------
 
 E2E = Path(__file__).with_name("e2e")
