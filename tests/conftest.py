@@ -106,12 +106,16 @@ def make_data_project(tmp_path: Path) -> Callable[..., Path]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The tests' temporary folders in memory when the machine has room (tests/temproot.py)."""
+    """The unit tier's temporary folders in memory when the machine has room (tests/temproot.py)."""
     import os
 
     import temproot
+    from tiers import unit_tier_only
 
     if hasattr(config, "workerinput"):  # an xdist worker: the controller gave it its folder
+        return
+    unit = Path(__file__).with_name("unit")
+    if not unit_tier_only(config.option.markexpr, config.args, config.invocation_params.dir, unit):
         return
     mounts = Path("/proc/self/mounts")
     root = temproot.memory_root(
@@ -129,11 +133,14 @@ def pytest_report_header(config: pytest.Config) -> str:
     import os
     import tempfile
 
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # a uid without a name (a container's): pytest says "unknown"
+        user = "unknown"
     where = config.option.basetemp or (
-        f"{os.environ.get('PYTEST_DEBUG_TEMPROOT') or tempfile.gettempdir()}"
-        f"/pytest-of-{getpass.getuser()}"
+        f"{os.environ.get('PYTEST_DEBUG_TEMPROOT') or tempfile.gettempdir()}/pytest-of-{user}"
     )
-    return f"temporary folders: {where} (a test's kept only if it fails)"
+    return f"temporary folders: {where} (a passing test's removed at its teardown)"
 
 
 # ---- tiers -------------------------------------------------------------------------------------

@@ -1,12 +1,15 @@
-"""Where the tests' temporary folders go: in memory when the machine has a tmpfs with room.
+"""Where the unit tier's temporary folders go: in memory when the machine has a tmpfs with room.
 
-Each unit test copies a small project (about 25 files in 8 folders), and the end-to-end tests
-copy whole builds; on a disk-backed ``/tmp`` (Debian 12's) creating and deleting those files cost
-the unit tier 11-13 s of system CPU in busy hours, against 4.4-4.6 s on ``/dev/shm`` (a tmpfs):
-18-19 s instead of 23-28 s. A whole run of the suite holds at most about 0.4 GB there at once.
-``tests/conftest.py`` points pytest's temporary root (``PYTEST_DEBUG_TEMPROOT``) at the tmpfs
-unless the person running the tests chose a place (``TMPDIR``, that variable, ``--basetemp``)
-or the tmpfs lacks room; ``pytest_report_header`` says which.
+Each unit test copies a small project (about 25 files in 8 folders); on a disk-backed ``/tmp``
+(Debian 12's) creating and deleting those files cost the unit tier 11-13 s of system CPU in busy
+hours, against 4.4-4.6 s on ``/dev/shm`` (a tmpfs): 18-19 s instead of 23-28 s. The unit tier
+holds about 10 MB there at once (pytest deletes a passing test's folder at its teardown), and a
+failing run leaves little more. ``tests/conftest.py`` points pytest's temporary root
+(``PYTEST_DEBUG_TEMPROOT``) at the tmpfs for a run of the unit tier alone (``-m "not e2e"``, or
+paths under tests/unit) unless the person running the tests chose a place (``TMPDIR``, that
+variable, ``--basetemp``) or the tmpfs cannot take it. Runs with end-to-end tests keep pytest's
+default: their builds peak near 0.4 GB and a failing run keeps its shared builds, which do not
+belong in memory until the next reboot. ``pytest_report_header`` says where the folders are.
 """
 
 from __future__ import annotations
@@ -16,9 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 TMPFS = Path("/dev/shm")
-# The free space the tmpfs must have: five times a whole run's peak, so that the three runs pytest
-# keeps after failures (it keeps the folders of failing tests) still leave room.
-ROOM = 2 << 30
+ROOM = 1 << 30  # free space the tmpfs must have: a hundred times the unit tier's peak
 CHOSEN = ("TMPDIR", "PYTEST_DEBUG_TEMPROOT")
 
 
@@ -34,7 +35,11 @@ def memory_root(
     there (:func:`room_at`)."""
     if basetemp or any(environ.get(name) for name in CHOSEN):
         return None  # the person running the tests chose
-    if not any(line.split()[1:3] == [str(TMPFS), "tmpfs"] for line in mounts.splitlines()):
+    # The last mount on the path is the one in effect. Tests run programs they write into their
+    # folders (stand-in compilers, a virtual environment's scripts): not on a noexec mount.
+    mounted = [line.split() for line in mounts.splitlines() if len(line.split()) > 3]
+    here = [fields for fields in mounted if fields[1] == str(TMPFS)]
+    if not here or here[-1][2] != "tmpfs" or "noexec" in here[-1][3].split(","):
         return None
     return TMPFS if room(TMPFS) >= ROOM else None
 

@@ -3,17 +3,20 @@
 ``-m "not e2e"`` (the unit tier) cannot select a test of tests/e2e, so ``tests/conftest.py`` does
 not even import those modules then: each worker of the unit tier spent a quarter of a second of
 its start importing them (pikepdf, pypdf, html5lib, the end-to-end helpers, the SLURM cluster)
-only for pytest to deselect every test they hold.
+only for pytest to deselect every test they hold. A run of the unit tier alone also keeps its
+temporary folders in memory (``tests/temproot.py``).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
+from pathlib import Path
 
 # A name in a -m expression, as pytest's own parser reads one (_pytest/mark/expression.py).
 _NAME = re.compile(r"(?:\w|:|\+|-|\.|\[|\]|\\|/)+")
-_WORDS = {"and", "or", "not", "True", "False"}
+_WORDS = {"and", "or", "not"}  # True, False and None are mark names there, like any other
 # Beyond this many other marks named, the end-to-end modules are collected without asking.
 _MAX_NAMES = 8
 
@@ -41,3 +44,12 @@ def may_select_e2e(markexpr: str) -> bool:
         if expression.evaluate(lambda name, /, carried=carried, **_: name in carried):
             return True
     return False
+
+
+def unit_tier_only(markexpr: str, args: Sequence[str], cwd: Path, unit: Path) -> bool:
+    """Whether a run can select unit tests only: its ``-m`` selects no test marked e2e, or each
+    path it was given (``args``, relative to ``cwd``) lies under ``unit``, the unit tier's folder."""
+    if not may_select_e2e(markexpr):
+        return True
+    paths = [(cwd / arg.split("::")[0]).resolve() for arg in args]
+    return bool(paths) and all(path.is_relative_to(unit.resolve()) for path in paths)

@@ -31,6 +31,10 @@ def test_a_place_chosen_by_whoever_runs_the_tests_stays(environ, basetemp) -> No
 def test_not_a_tmpfs_or_without_room_the_default_stays() -> None:
     on_disk = MOUNTS.replace("tmpfs /dev/shm tmpfs", "/dev/vdb /dev/shm ext4")
     assert memory_root({}, None, on_disk, PLENTY) is None
+    noexec = MOUNTS.replace("nosuid,nodev", "nosuid,nodev,noexec")  # Docker's, hardened hosts'
+    assert memory_root({}, None, noexec, PLENTY) is None
+    assert memory_root({}, None, MOUNTS + "/dev/vdb /dev/shm ext4 rw 0 0\n", PLENTY) is None
+    assert memory_root({}, None, on_disk + "shm /dev/shm tmpfs rw 0 0\n", PLENTY) == TMPFS
     assert memory_root({}, None, "", PLENTY) is None  # no /proc/self/mounts
     docker = lambda path: 64 << 20  # noqa: E731 - a container's 64 MB /dev/shm
     assert memory_root({}, None, MOUNTS, docker) is None

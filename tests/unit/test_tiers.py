@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from tiers import may_select_e2e
+from tiers import may_select_e2e, unit_tier_only
 
 from unit.support import REPO
 
@@ -26,6 +26,8 @@ from unit.support import REPO
         ("e2e and not slurm", True),
         ("not e2e and mark(key=1)", True),  # arguments: pytest decides
         ("not e2e and (", True),  # pytest reports it
+        ("not e2e and not True", False),  # True is a mark's name in -m, not a constant
+        ("not e2e or True", True),
     ],
 )
 def test_which_expressions_can_select_an_end_to_end_test(markexpr: str, selects: bool) -> None:
@@ -43,7 +45,8 @@ def _marks(tree: ast.Module) -> list[str]:
 
 
 def test_every_end_to_end_module_is_marked_e2e() -> None:
-    modules = sorted((REPO / "tests" / "e2e").rglob("test_*.py"))
+    e2e = REPO / "tests" / "e2e"
+    modules = sorted({*e2e.rglob("test_*.py"), *e2e.rglob("*_test.py")})  # pytest's python_files
     assert len(modules) > 10
     unmarked = [
         str(m.relative_to(REPO))
@@ -53,3 +56,20 @@ def test_every_end_to_end_module_is_marked_e2e() -> None:
     assert not unmarked, "not marked e2e, yet -m 'not e2e' leaves tests/e2e out: " + ", ".join(
         unmarked
     )
+
+
+@pytest.mark.parametrize(
+    ("markexpr", "args", "alone"),
+    [
+        ("not e2e", ["tests"], True),
+        ("", ["tests/unit"], True),
+        ("", ["tests/unit/render/test_pdf.py::test_x", "tests/unit/core"], True),
+        ("", ["tests"], False),
+        ("", ["tests/unit", "tests/e2e/test_html.py"], False),
+        ("", ["tests/unit/../e2e"], False),
+        ("e2e", ["tests/unit"], True),  # the path decides: no e2e test lies there
+        ("", [], False),
+    ],
+)
+def test_a_run_of_the_unit_tier_alone(markexpr: str, args: list[str], alone: bool) -> None:
+    assert unit_tier_only(markexpr, args, REPO, REPO / "tests" / "unit") is alone
