@@ -81,23 +81,27 @@ def faces(templates: Path) -> list[Face]:
     return sorted(out, key=lambda f: f.weight != "normal")
 
 
-def _uncut(templates: Path, face: Face, error: Exception, what: str) -> DataError:
-    """A face that cannot be read or cut (a damaged or truncated file), named where print.css
-    names it; ``what`` says which."""
-    cause = type(error).__name__
-    if cause == "error":  # struct.error, from reading the font's tables
-        cause = f"{type(error).__module__}.error"
-    return DataError(
-        [
-            Problem(
-                f"{templates.name}/print.css",
-                face.line,
-                "src",
-                f"{face.src} {what} ({cause}: {error})",
-                "restore the font file, or name another TrueType or OpenType font here",
-            )
-        ]
-    )
+@contextmanager
+def _named(templates: Path, face: Face, what: str) -> Iterator[None]:
+    """A face that cannot be read or cut (a damaged or truncated file) becomes a problem named
+    where print.css names it; ``what`` says which. A missing or unreadable file stays an OSError,
+    said as such with its name."""
+    try:
+        yield
+    except OSError:
+        raise
+    except Exception as error:  # HarfBuzz's RuntimeError, fontTools' TTLibError, struct.error...
+        cause = type(error).__name__
+        if cause == "error":  # struct.error, from reading the font's tables
+            cause = f"{type(error).__module__}.error"
+        problem = Problem(
+            f"{templates.name}/print.css",
+            face.line,
+            "src",
+            f"{face.src} {what} ({cause}: {error})",
+            "restore the font file, or name another TrueType or OpenType font here",
+        )
+        raise DataError([problem]) from error
 
 
 def shown_text(page: str) -> str:
@@ -347,24 +351,16 @@ def for_page(page: str, language: str, templates: Path, cache: Path | None = Non
     out = []
     size = 0
     for face in faces(templates):
-        try:
+        with _named(templates, face, "is not a font whose characters can be read"):
             cmap = _cmap(face.path)
-        except OSError:
-            raise  # a missing or unreadable file: said as such, with its name
-        except Exception as e:
-            raise _uncut(templates, face, e, "is not a font whose characters can be read") from e
         if language.split("-")[0] in LANGUAGES:
             wanted = {ord(c) for c in chars if not c.isspace()} & cmap
         else:
             wanted = {ord(c) for c in chars if wide(c)} & cmap
         if not any(wide(chr(cp)) for cp in wanted):
             return Embedded("", 0)  # nothing Korean on the page
-        try:
+        with _named(templates, face, "cannot be cut for the HTML pages"):
             data = subset_woff2(face.path, frozenset(wanted), cache)
-        except OSError:
-            raise
-        except Exception as e:  # HarfBuzz's RuntimeError, fontTools' TTLibError, ...
-            raise _uncut(templates, face, e, "cannot be cut for the HTML pages") from e
         size += len(data)
         out.append(
             f'@font-face {{ font-family: "{FAMILY}"; font-weight: {face.weight}; '
