@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import gc
+import getpass
+import os
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import temproot
+from tiers import may_select_e2e, unit_tier_only
 
 GOOD_DICTIONARY = """\
 units:
@@ -107,32 +112,18 @@ def make_data_project(tmp_path: Path) -> Callable[..., Path]:
 
 def pytest_configure(config: pytest.Config) -> None:
     """The unit tier's temporary folders in memory when the machine has room (tests/temproot.py)."""
-    import os
-
-    import temproot
-    from tiers import unit_tier_only
-
     if hasattr(config, "workerinput"):  # an xdist worker: the controller gave it its folder
         return
-    unit = Path(__file__).with_name("unit")
-    if not unit_tier_only(config.option.markexpr, config.args, config.invocation_params.dir, unit):
+    if not unit_tier_only(config.option.markexpr, config.args, config.invocation_params.dir, UNIT):
         return
-    mounts = Path("/proc/self/mounts")
     root = temproot.memory_root(
-        os.environ,
-        config.option.basetemp,
-        mounts.read_text() if mounts.exists() else "",
-        temproot.room_at,
+        os.environ, config.option.basetemp, temproot.mounts(), temproot.room_at
     )
     if root is not None:
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(root)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    import getpass
-    import os
-    import tempfile
-
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # a uid without a name (a container's): pytest says "unknown"
@@ -145,13 +136,12 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 # ---- tiers -------------------------------------------------------------------------------------
 
+UNIT = Path(__file__).with_name("unit")
 E2E = Path(__file__).with_name("e2e")
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Under ``-m "not e2e"`` the end-to-end modules are not imported at all (tests/tiers.py)."""
-    from tiers import may_select_e2e
-
     if collection_path == E2E and not may_select_e2e(config.option.markexpr):
         return True
     return None

@@ -37,11 +37,19 @@ def memory_root(
         return None  # the person running the tests chose
     # The last mount on the path is the one in effect. Tests run programs they write into their
     # folders (stand-in compilers, a virtual environment's scripts): not on a noexec mount.
-    mounted = [line.split() for line in mounts.splitlines() if len(line.split()) > 3]
-    here = [fields for fields in mounted if fields[1] == str(TMPFS)]
+    mounted = (line.split() for line in mounts.splitlines())
+    here = [fields for fields in mounted if len(fields) > 3 and fields[1] == str(TMPFS)]
     if not here or here[-1][2] != "tmpfs" or "noexec" in here[-1][3].split(","):
         return None
     return TMPFS if room(TMPFS) >= ROOM else None
+
+
+def mounts() -> str:
+    """This process's mount table (``/proc/self/mounts``); empty where there is none (macOS)."""
+    try:
+        return Path("/proc/self/mounts").read_text()
+    except OSError:
+        return ""
 
 
 def room_at(path: Path) -> int:

@@ -51,5 +51,6 @@ def unit_tier_only(markexpr: str, args: Sequence[str], cwd: Path, unit: Path) ->
     path it was given (``args``, relative to ``cwd``) lies under ``unit``, the unit tier's folder."""
     if not may_select_e2e(markexpr):
         return True
+    unit = unit.resolve()
     paths = [(cwd / arg.split("::")[0]).resolve() for arg in args]
-    return bool(paths) and all(path.is_relative_to(unit.resolve()) for path in paths)
+    return bool(paths) and all(path.is_relative_to(unit) for path in paths)
