@@ -78,8 +78,9 @@ def _newer_pdfs(project: Path, since: float) -> int:
     return newer
 
 
-def _staging(project: Path) -> bool:
-    return any((project / ".reports").glob(".staging-*"))
+# Publish is killed as it opens the third file it copies into the staging folder.
+KILL_STAGED = 3
+KILLPOINT = Path(__file__).parent / "killpoint"
 
 
 def _group_gone(pgid: int, timeout: float = 20) -> None:
@@ -104,8 +105,10 @@ KILL_POINTS = {
     # the first memo of the new edition is written, the others are being rendered
     "while-rendering": lambda project, since: _newer_pdfs(project, since) >= 1,
     # the new edition is being copied into .reports/ (a change to the index alone: publishing
-    # copies the memos whether they were rendered in this run or an earlier one)
-    "while-publishing": lambda project, since: _staging(project),
+    # copies the memos whether they were rendered in this run or an earlier one). The build kills
+    # itself there (tests/e2e/killpoint/): publishing unchanged memos takes milliseconds, which a
+    # watcher of the folder missed.
+    "while-publishing": "itself",
     # at a random moment of the run (the seed is in the test's output)
     "at-random": None,
 }
@@ -136,11 +139,16 @@ def test_sigkill_leaves_one_whole_edition_and_the_next_run_needs_no_clean_up(
     # server's socket when the project's path is long) stays in the test's own folder.
     temp = tmp_path / "temp"
     temp.mkdir()
+    env = tool_env(TMPDIR=str(temp))
+    record = tmp_path / "kill-record.txt"
+    if KILL_POINTS[point] == "itself":
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(KILLPOINT), env.get("PYTHONPATH")]))
+        env |= {"MEMO_TEST_KILL_STAGED": str(KILL_STAGED), "MEMO_TEST_KILL_RECORD": str(record)}
     with open(tmp_path / "killed-run.log", "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "snakemake", "--cores", "2"],
             cwd=project,
-            env=tool_env(TMPDIR=str(temp)),
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: the jobs and the server die with it
@@ -151,7 +159,7 @@ def test_sigkill_leaves_one_whole_edition_and_the_next_run_needs_no_clean_up(
         while proc.poll() is None and time.monotonic() < deadline:
             if delay is not None:
                 reached = time.monotonic() - started >= delay
-            else:
+            elif callable(KILL_POINTS[point]):
                 reached = KILL_POINTS[point](project, since)
             if reached:
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -160,8 +168,16 @@ def test_sigkill_leaves_one_whole_edition_and_the_next_run_needs_no_clean_up(
         proc.wait()
         _group_gone(proc.pid)
     killed_log = (tmp_path / "killed-run.log").read_text(encoding="utf-8", errors="replace")
+    if KILL_POINTS[point] == "itself":
+        reached = record.is_file() and proc.returncode == -signal.SIGKILL
     if delay is None:
         assert reached, f"the build ended before the kill point {point}:\n{killed_log[-3000:]}"
+    if KILL_POINTS[point] == "itself":
+        # Killed with the edition half copied: the staging folder holds the files copied before
+        # the third (Python's audit event comes before the file is opened).
+        staging, *staged = record.read_text(encoding="utf-8").splitlines()
+        assert len(staged) == KILL_STAGED
+        assert sorted(p.name for p in (project / staging).iterdir()) == sorted(staged[:-1])
 
     # Right after the kill: one whole edition, the old one (byte for byte) or the new one.
     assert_whole_edition(project)
