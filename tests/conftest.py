@@ -245,6 +245,7 @@ def open_page(browser):
             requests: list[str] = []
             page.on("request", lambda r: requests.append(r.url))
             page.goto(path.as_uri())
+            page.evaluate("document.fonts.ready.then(() => null)")  # measured with its fonts
             page.requests = requests
             opened[key] = page
         page = opened[key]

@@ -32,6 +32,7 @@ and munge (tests/cluster/install.sh). Only the standard library is used.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import os
 import re
@@ -195,10 +196,15 @@ def parse_fields(line: str) -> dict[str, str]:
     return {key: value.strip() for key, value in _FIELD.findall(line.strip())}
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """Ports nothing listens on now, all different (each held until all are chosen)."""
+    with contextlib.ExitStack() as held:
+        ports = []
+        for _ in range(count):
+            s = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+        return ports
 
 
 def node_hardware() -> str:
@@ -326,10 +332,10 @@ def _start(cluster: Cluster, timeout: float) -> None:
     key = root / "key/munge.key"
     key.write_bytes(os.urandom(1024))  # as `mungekey` makes one
     key.chmod(0o400)
-    ctld_port = free_port()
+    ctld_port, node_port = free_ports(2)
     host = socket.gethostname().split(".")[0]
     cluster.conf.write_text(
-        slurm_conf(root, host, ctld_port, free_port(), node_hardware()), encoding="utf-8"
+        slurm_conf(root, host, ctld_port, node_port, node_hardware()), encoding="utf-8"
     )
     env = cluster.env()
 

@@ -168,6 +168,7 @@ def test_sigkill_leaves_one_whole_edition_and_the_next_run_needs_no_clean_up(
         proc.wait()
         _group_gone(proc.pid)
     killed_log = (tmp_path / "killed-run.log").read_text(encoding="utf-8", errors="replace")
+    print(f"the killed run's output ends:\n{killed_log[-3000:]}")  # shown if the test fails
     if KILL_POINTS[point] == "itself":
         reached = record.is_file() and proc.returncode == -signal.SIGKILL
     if delay is None:

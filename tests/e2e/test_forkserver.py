@@ -29,7 +29,10 @@ if os.environ.get("MEMO_PROBE_LATE"):  # a process that writes after Snakemake h
     import subprocess
     subprocess.Popen(["sh", "-c", "sleep 0.5; echo late line"])
 if os.environ.get("MEMO_PROBE_MARK"):
-    open(os.environ["MEMO_PROBE_MARK"], "w").write(str(os.getpid()))
+    mark = os.environ["MEMO_PROBE_MARK"]  # written whole, then named: read once it is there
+    with open(mark + ".tmp", "w") as f:
+        f.write(str(os.getpid()))
+    os.replace(mark + ".tmp", mark)
 if os.environ.get("MEMO_PROBE_SLEEP"):
     import time
     time.sleep(float(os.environ["MEMO_PROBE_SLEEP"]))

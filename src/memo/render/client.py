@@ -148,6 +148,10 @@ def render_remote(path: str, kind: bytes, items: list[bytes]) -> int | None:
     return None
 
 
+# The server binds its socket under this name beside the socket's, and renames it once it listens.
+BINDING = ".new"
+
+
 def socket_path(workdir) -> str:
     """The server's socket: under .snakemake/, or under the temp folder when that path is too long."""
     path = os.path.join(os.path.abspath(workdir), ".snakemake", f"memo-render-{os.getpid()}.sock")

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 from memo.render import child
-from memo.render.client import IDLE_TIMEOUT, TICK, client_main
+from memo.render.client import BINDING, IDLE_TIMEOUT, TICK, client_main
 from memo.render.watch import code_signature, inputs_key
 
 # Renders pending from which fresh inputs are warmed before the first child (_warm_light): it
@@ -84,16 +84,20 @@ class Server:
         self.cpu = 0.0  # CPU seconds of the children reaped so far
         import socket
 
+        # Bound under another name and renamed once it listens: the socket appears (which is what
+        # memo.workflow.runhooks.start waits for) only when a render can connect to it.
+        bound = path + BINDING
         old = os.umask(0o077)
         try:
-            if os.path.exists(path):
-                os.unlink(path)
+            if os.path.exists(bound):
+                os.unlink(bound)
             self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            self.listener.bind(path)
+            self.listener.bind(bound)
             self.listener.listen(256)
         finally:
             os.umask(old)
-        self.inode = os.stat(path).st_ino
+        self.inode = os.stat(bound).st_ino
+        os.replace(bound, path)
         self.code = code_signature()
         self._prepared: tuple | None = None  # (inputs key, memo.render.job.Prepared)
         self._warming = False  # warm_up() renders in full; prepared() alone warms lightly

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from memo.render.client import (
+    BINDING,
     ENV_SOCKET,
     ENV_SWITCH,
     MIN_RENDER_JOBS,
@@ -246,7 +247,8 @@ def remove_leftover_sockets(path: str) -> list[str]:
     """Remove the sockets a killed run left beside ``path`` (its server killed with it could not
     remove them); return their paths. A socket is named after the Snakemake process that started
     its server, so one with this process's id is a leftover (the id was reused), as is one whose
-    process is gone (``memo.core.files.writer_alive``); another running Snakemake's is kept."""
+    process is gone (``memo.core.files.writer_alive``); another running Snakemake's is kept. The
+    same for a socket still under the name its server binds it with (``memo.render.client.BINDING``)."""
     import glob
 
     from memo.core.files import writer_alive
@@ -254,8 +256,9 @@ def remove_leftover_sockets(path: str) -> list[str]:
     folder, name = os.path.split(path)
     prefix = name[: -len(f"{os.getpid()}.sock")]
     removed = []
-    for found in glob.glob(os.path.join(glob.escape(folder), glob.escape(prefix) + "*.sock")):
-        pid = os.path.basename(found)[len(prefix) : -len(".sock")]
+    pattern = os.path.join(glob.escape(folder), glob.escape(prefix) + "*.sock")
+    for found in glob.glob(pattern) + glob.glob(pattern + glob.escape(BINDING)):
+        pid = os.path.basename(found)[len(prefix) :].partition(".")[0]
         if not pid.isdigit() or (int(pid) != os.getpid() and writer_alive(int(pid), Path(found))):
             continue
         with contextlib.suppress(OSError):

@@ -448,10 +448,17 @@ def test_550_is_recorded_as_permanent_and_the_others_are_delivered(
 
 
 def test_server_down_is_retried_then_reported(project: Path) -> None:
-    port = free_port()  # nothing listens: connection refused
+    # The port is held, bound, but nothing listens: connection refused, and no other test's
+    # server can take it before this one's comes back.
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    port = held.getsockname()[1]
     env = Server(port).env()
     stderr = io.StringIO()
-    report = run_send(options(project, env), progress_stream=stderr)
+    try:
+        report = run_send(options(project, env), progress_stream=stderr)
+    finally:
+        held.close()
     assert not report.ok
     assert "unreachable" in report.stopped
     assert stderr.getvalue().count("retrying in") == FAST.retries

@@ -30,6 +30,32 @@ def test_the_socket_is_private_and_removed_on_close(tmp_path: Path) -> None:
     assert not os.path.exists(path)
 
 
+def test_the_socket_appears_only_once_it_listens(tmp_path: Path, monkeypatch) -> None:
+    # A render that finds the socket connects at once: a socket bound but not yet listening
+    # refused it (the render then ran in a process of its own; test_runhooks saw it under load).
+    import socket
+
+    path = str(tmp_path / "s.sock")
+    seen = []
+
+    class Spied(socket.socket):
+        def listen(self, *args) -> None:
+            seen.append(os.path.exists(path))
+            super().listen(*args)
+
+    monkeypatch.setattr(socket, "socket", Spied)
+    (tmp_path / f"s.sock{server.BINDING}").write_text("")  # a killed server's leftover
+    s = server.Server(path, os.getppid(), str(tmp_path))
+    try:
+        assert seen == [False]
+        assert os.listdir(tmp_path) == ["s.sock"]
+        with socket.socket(socket.AF_UNIX) as client:
+            client.connect(path)
+    finally:
+        s.close()
+    assert not os.path.exists(path)
+
+
 def test_main_without_serve_is_the_light_client(monkeypatch: pytest.MonkeyPatch) -> None:
     argv = ["render", "tariff-brief-en"]
     seen = []
