@@ -279,10 +279,12 @@ class Server:
                 _log(f"request from pid {peer_pid}: child {child}")
         finally:
             self.close()
-            while self.children and os.getppid() == self.parent:  # let running renders finish
-                self._reap()
-                time.sleep(0.05)
+            # Let running renders finish; a child waiting for a request leaves within
+            # milliseconds, and Snakemake waits for this exit at the end of every run.
             self._reap()
+            while self.children and os.getppid() == self.parent:
+                time.sleep(0.01)
+                self._reap()
             _log(
                 f"served {served + self.again} requests ({self.again} by a child that had "
                 f"served one), {self.cpu:.1f} s CPU"

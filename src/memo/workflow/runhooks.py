@@ -277,7 +277,7 @@ def stop(timeout: float = 5.0) -> None:
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout)
+            _wait(proc, timeout)
         except Exception:
             proc.kill()
             proc.wait()
@@ -286,6 +286,24 @@ def stop(timeout: float = 5.0) -> None:
         # file would be left in .snakemake/.
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+def _wait(proc, timeout: float) -> None:
+    """Wait for ``proc`` to exit, at most ``timeout`` seconds (``subprocess.TimeoutExpired``):
+    woken by its exit where Linux gives a process file descriptor; ``Popen.wait`` with a timeout
+    polls, at last every 50 ms, and the end of every run waited so for the server."""
+    import select
+
+    try:
+        fd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):  # not Linux, or older than 5.3
+        proc.wait(timeout)
+        return
+    try:
+        select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    proc.wait(0)
 
 
 def cancel_scheduler_timers() -> int:

@@ -12,6 +12,7 @@ import os
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -117,6 +118,19 @@ def _exited_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()
     return proc.pid
+
+
+def test_the_wait_for_the_server_ends_with_it_or_at_its_timeout() -> None:
+    done = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.2)"])
+    runhooks._wait(done, 60)
+    assert done.returncode == 0
+    stuck = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            runhooks._wait(stuck, 0.1)
+    finally:
+        stuck.kill()
+        stuck.wait()
 
 
 def test_leftover_timers_are_cancelled() -> None:
