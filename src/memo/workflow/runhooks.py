@@ -290,8 +290,8 @@ def stop(timeout: float = 5.0) -> None:
 
 def _wait(proc, timeout: float) -> None:
     """Wait for ``proc`` to exit, at most ``timeout`` seconds (``subprocess.TimeoutExpired``):
-    woken by its exit where Linux gives a process file descriptor; ``Popen.wait`` with a timeout
-    polls, at last every 50 ms, and the end of every run waited so for the server."""
+    woken by its exit where Linux gives a process file descriptor. ``Popen.wait`` with a timeout
+    polls, every 50 ms once it has waited 0.06 s: the end of every run lost up to that."""
     import select
 
     try:
