@@ -141,7 +141,8 @@ def test_sigkill_leaves_one_whole_edition_and_the_next_run_needs_no_clean_up(
     temp.mkdir()
     env = tool_env(TMPDIR=str(temp))
     record = tmp_path / "kill-record.txt"
-    if KILL_POINTS[point] == "itself":
+    itself = KILL_POINTS[point] == "itself"
+    if itself:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(KILLPOINT), env.get("PYTHONPATH")]))
         env |= {"MEMO_TEST_KILL_STAGED": str(KILL_STAGED), "MEMO_TEST_KILL_RECORD": str(record)}
     with open(tmp_path / "killed-run.log", "wb") as log:
@@ -169,11 +170,11 @@ def test_sigkill_leaves_one_whole_edition_and_the_next_run_needs_no_clean_up(
         _group_gone(proc.pid)
     killed_log = (tmp_path / "killed-run.log").read_text(encoding="utf-8", errors="replace")
     print(f"the killed run's output ends:\n{killed_log[-3000:]}")  # shown if the test fails
-    if KILL_POINTS[point] == "itself":
+    if itself:
         reached = record.is_file() and proc.returncode == -signal.SIGKILL
     if delay is None:
         assert reached, f"the build ended before the kill point {point}:\n{killed_log[-3000:]}"
-    if KILL_POINTS[point] == "itself":
+    if itself:
         # Killed with the edition half copied: the staging folder holds the files copied before
         # the third (Python's audit event comes before the file is opened).
         staging, *staged = record.read_text(encoding="utf-8").splitlines()

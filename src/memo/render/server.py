@@ -84,8 +84,7 @@ class Server:
         self.cpu = 0.0  # CPU seconds of the children reaped so far
         import socket
 
-        # Bound under another name and renamed once it listens: the socket appears (which is what
-        # memo.workflow.runhooks.start waits for) only when a render can connect to it.
+        # Renamed once it listens: it appears (runhooks.start waits for it) when renders can connect.
         bound = path + BINDING
         old = os.umask(0o077)
         try:
@@ -279,11 +278,9 @@ class Server:
                 _log(f"request from pid {peer_pid}: child {child}")
         finally:
             self.close()
-            # Let running renders finish; a child waiting for a request leaves within
-            # milliseconds, and Snakemake waits for this exit at the end of every run.
             self._reap()
-            while self.children and os.getppid() == self.parent:
-                time.sleep(0.01)
+            while self.children and os.getppid() == self.parent:  # let running renders finish
+                time.sleep(0.01)  # one waiting for a request leaves at once; Snakemake waits
                 self._reap()
             _log(
                 f"served {served + self.again} requests ({self.again} by a child that had "
